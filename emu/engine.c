@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One Unicorn engine per partition. Two engines executing at once on shared
+ * memory would break locked instructions and cross-VP code coherence, so the
+ * partition's VPs take turns on a single engine: whoever needs it (a VP's
+ * RUN_VP, a hypercall touching VP state, a memory map change) acquires it,
+ * and a VP inside uc_emu_start is asked to yield via its kick flag.
+ */
+#include "internal.h"
+#include "rawenv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* The code cache is per engine; 1 GiB (Unicorn's default) of address space
+ * per partition is wasteful for small guests and slow to set up. */
+#define EMU_TCG_BUFFER (128u << 20)
+
+int engine_init(struct emu_partition *pt)
+{
+	struct emu_engine *e = &pt->eng;
+
+	pthread_mutex_init(&e->m, NULL);
+	pthread_cond_init(&e->cv, NULL);
+	if (uc_open(UC_ARCH_X86, UC_MODE_64, &e->uc) != UC_ERR_OK)
+		return -ENOMEM;
+	uc_ctl_set_tcg_buffer_size(e->uc, EMU_TCG_BUFFER);
+	/* No stop address: a guest may legitimately execute at linear 0. */
+	uc_ctl_exits_enable(e->uc);
+	if (uc_context_alloc(e->uc, &e->scratch) != UC_ERR_OK)
+		return -ENOMEM;
+	return run_hooks_install(pt);
+}
+
+void engine_fini(struct emu_partition *pt)
+{
+	struct emu_engine *e = &pt->eng;
+
+	for (size_t i = 0; i < e->ncode; i++)
+		free(e->code[i].shadow);
+	free(e->code);
+	if (e->scratch)
+		uc_context_free(e->scratch);
+	if (e->pristine)
+		uc_context_free(e->pristine);
+	if (e->uc)
+		uc_close(e->uc);
+	pthread_mutex_destroy(&e->m);
+	pthread_cond_destroy(&e->cv);
+}
+
+void engine_acquire(struct emu_partition *pt, struct emu_vp *who)
+{
+	struct emu_engine *e = &pt->eng;
+
+	(void)who;
+	pthread_mutex_lock(&e->m);
+	e->waiters++;
+	while (e->busy) {
+		if (e->running)
+			atomic_fetch_or(&e->running->kick, EMU_KICK_YIELD);
+		pthread_cond_wait(&e->cv, &e->m);
+	}
+	e->waiters--;
+	e->busy = true;
+	e->generation++;
+	pthread_mutex_unlock(&e->m);
+}
+
+void engine_release(struct emu_partition *pt)
+{
+	struct emu_engine *e = &pt->eng;
+
+	pthread_mutex_lock(&e->m);
+	e->busy = false;
+	pthread_cond_broadcast(&e->cv);
+	pthread_mutex_unlock(&e->m);
+}
+
+/* Hands the engine to a waiter and takes it back after someone else ran. */
+void engine_yield(struct emu_partition *pt, struct emu_vp *vp)
+{
+	struct emu_engine *e = &pt->eng;
+
+	pthread_mutex_lock(&e->m);
+	uint64_t gen = e->generation;
+	e->busy = false;
+	pthread_cond_broadcast(&e->cv);
+	while (e->waiters > 0 && e->generation == gen)
+		pthread_cond_wait(&e->cv, &e->m);
+	pthread_mutex_unlock(&e->m);
+	engine_acquire(pt, vp);
+}
+
+/* Marks vp as inside uc_emu_start; false if someone is already waiting. */
+bool engine_enter(struct emu_partition *pt, struct emu_vp *vp)
+{
+	struct emu_engine *e = &pt->eng;
+	bool ok;
+
+	pthread_mutex_lock(&e->m);
+	ok = e->waiters == 0;
+	if (ok)
+		e->running = vp;
+	pthread_mutex_unlock(&e->m);
+	return ok;
+}
+
+void engine_leave(struct emu_partition *pt)
+{
+	struct emu_engine *e = &pt->eng;
+
+	pthread_mutex_lock(&e->m);
+	e->running = NULL;
+	pthread_mutex_unlock(&e->m);
+}
+
+void engine_load(struct emu_partition *pt, struct emu_vp *vp)
+{
+	struct emu_engine *e = &pt->eng;
+
+	if (e->loaded == vp)
+		return;
+	if (e->loaded) {
+		uc_context_save(e->uc, e->loaded->ctx);
+		e->loaded->ctx_valid = true;
+	}
+	uc_context_restore(e->uc, vp->ctx);
+	uc_ctl_flush_tlb(e->uc);
+	e->loaded = vp;
+	run_flush_fetch(vp);
+}

@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal structures of the hypervisor core (emu/). */
+#ifndef MSHV_EMU_INTERNAL_H
+#define MSHV_EMU_INTERNAL_H
+
+#include <config.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <unicorn/unicorn.h>
+
+#include <hyperv/hv_all.h>
+#include <mshv-emu/emu.h>
+
+#define EMU_MAX_VPS 256
+#define EMU_PAGE 4096ull
+
+#define EMU_LIKELY(x)   __builtin_expect(!!(x), 1)
+#define EMU_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+struct emu_region {
+	uint64_t gpa, size;
+	void *host;
+	unsigned flags;		/* EMU_MEM_* */
+};
+
+/* Partition properties the VMM can get/set (hv_partition.h codes). */
+struct emu_props {
+	uint64_t synthetic_features;
+	uint64_t unimplemented_msr_action;
+	uint64_t time_freeze;
+	uint64_t reference_time_offset;	/* 100 ns units added to host time */
+	uint64_t frozen_reference_time;
+	uint64_t gpa_access_tracking;
+	uint64_t processors_per_socket;
+	uint64_t privilege_flags;
+};
+
+struct emu_msi_route {
+	uint32_t gsi, address_lo, address_hi, data;
+};
+
+/* A REGISTER_INTERCEPT_RESULT CPUID override. */
+struct emu_cpuid_override {
+	uint32_t leaf, subleaf;
+	bool subleaf_specific, always_override;
+	uint32_t val[4], mask[4];	/* eax, ebx, ecx, edx */
+};
+
+/* Why uc_emu_start returned (set by hooks). */
+enum emu_exit_reason {
+	EXIT_NONE = 0,
+	EXIT_KICK,		/* kick flag seen */
+	EXIT_IO,
+	EXIT_MEM,		/* unmapped or protection fault */
+	EXIT_HLT,
+	EXIT_EXCEPTION,		/* CPU exception / INT n */
+	EXIT_INVALID,		/* #UD */
+	EXIT_CPUID,		/* installed CPUID intercept */
+	EXIT_MSR,		/* unimplemented MSR with FAULT action (no IDT yet) */
+};
+
+struct emu_exit {
+	enum emu_exit_reason reason;
+	uint64_t rip;		/* RIP of the instruction (offset from CS.base) */
+	uint8_t insn_len;
+	/* IO */
+	uint16_t port;
+	uint8_t io_size;
+	bool io_in, io_string, io_rep;
+	uint64_t saved_rax, saved_rcx, saved_rsi, saved_rdi;
+	/* memory */
+	uint64_t gpa;
+	uint8_t access;		/* HV_INTERCEPT_ACCESS_* */
+	bool unmapped;
+	/* exceptions */
+	int vector;
+	uint32_t error_code;
+	/* MSR */
+	uint32_t msr;
+	bool msr_write, msr_intercepted;
+};
+
+#define EMU_KICK_SIGNAL 0x1u
+#define EMU_KICK_YIELD  0x2u
+
+/* Small direct-mapped cache: guest linear page -> host page, for fetching
+ * instruction bytes in the code hook. Flushed whenever the guest's
+ * translation may have changed (CR writes, INVLPG, entry from the VMM). */
+#define EMU_FETCH_WAYS 64
+struct emu_fetch_entry {
+	uint64_t lpage;		/* linear page number + 1 (0 = empty) */
+	const uint8_t *host;
+};
+
+struct emu_code_page {
+	uint64_t gpa;
+	uint8_t *shadow;	/* copy of the page when first executed */
+};
+
+struct emu_vp {
+	struct emu_partition *pt;
+	uint32_t index;
+	uc_context *ctx;		/* state while not loaded on the engine */
+	bool ctx_valid;
+
+	void *pages;
+	bool own_pages;
+	struct hv_vp_register_page *rp;
+	struct hv_message *msg;
+
+	pthread_mutex_t run_lock;	/* MSHV_RUN_VP and VP-fd calls */
+	_Atomic unsigned kick;
+	int wake_fd;			/* eventfd: wakes a halted VP */
+
+	struct emu_exit x;
+	struct emu_fetch_entry fetch[EMU_FETCH_WAYS];
+	uint64_t cs_base;		/* CS.base during the current run */
+	bool long_mode;
+
+	/* State the engine does not keep: plain-storage registers by name. */
+#define EMU_SHADOW_SLOTS 256
+	struct { uint32_t name; bool used; union hv_register_value v; } shadow[EMU_SHADOW_SLOTS];
+	uint64_t cr8;			/* TPR; the engine ignores CR8 */
+	uint64_t xfem;
+	uint64_t tsc_offset;
+	struct emu_cpuid_override *cpuid;	/* REGISTER_INTERCEPT_RESULT */
+	size_t ncpuid, capcpuid;
+	uint8_t lapic_state[1024];	/* MSHV_VP_STATE_LAPIC until the LAPIC exists */
+	uint8_t stimer_state[200];	/* MSHV_VP_STATE_SYNTHETIC_TIMERS */
+	uint8_t *simp, *siefp;		/* 4 KiB each, lazily */
+	bool raw_batch, raw_dirty;	/* regs_begin/regs_commit */
+	uint8_t flush_after;		/* fetch cache flush at next insn */
+	bool halted;
+};
+
+struct emu_engine {
+	pthread_mutex_t m;
+	pthread_cond_t cv;
+	uc_engine *uc;
+	struct emu_vp *loaded;		/* whose state the engine holds */
+	struct emu_vp *running;		/* VP inside uc_emu_start */
+	bool busy;			/* someone owns the engine */
+	unsigned waiters;
+	uint64_t generation;		/* bumped on every acquire */
+	uc_context *scratch;
+	uc_context *pristine;		/* engine state before any VP */
+	bool flush_tb;			/* code changed behind the engine */
+	struct emu_code_page *code;	/* pages executed, for staleness */
+	size_t ncode, capcode;
+};
+
+struct emu_partition {
+	_Atomic int refs;
+	uint64_t id;
+	struct emu_partition_config cfg;
+	bool initialized;
+
+	pthread_mutex_t lock;		/* regions, vps, props, cpuid */
+	struct emu_region *regions;
+	size_t nregions, capregions;
+	struct emu_vp *vps[EMU_MAX_VPS];
+	struct emu_props props;
+	bool intercept_cpuid_all;	/* X64_GLOBAL_CPUID installed */
+#define EMU_MAX_INTERCEPTS 64
+	uint32_t intercept_cpuid[EMU_MAX_INTERCEPTS];	/* X64_CPUID leaves */
+	size_t nintercept_cpuid;
+	uint32_t intercept_msr[EMU_MAX_INTERCEPTS];	/* X64_MSR_INDEX */
+	size_t nintercept_msr;
+	bool intercept_msr_all;		/* X64_MSR */
+	uint64_t created_ns;		/* partition reference time base */
+	struct emu_msi_route *routes;	/* MSHV_SET_MSI_ROUTING table */
+	size_t nroutes;
+
+	struct emu_engine eng;
+};
+
+/* engine.c */
+int engine_init(struct emu_partition *pt);
+void engine_fini(struct emu_partition *pt);
+void engine_acquire(struct emu_partition *pt, struct emu_vp *who);
+void engine_release(struct emu_partition *pt);
+void engine_yield(struct emu_partition *pt, struct emu_vp *vp);
+bool engine_enter(struct emu_partition *pt, struct emu_vp *vp);
+void engine_leave(struct emu_partition *pt);
+/* Makes vp the engine's current CPU state (engine must be held). */
+void engine_load(struct emu_partition *pt, struct emu_vp *vp);
+
+/* memory.c */
+const struct emu_region *mem_find(struct emu_partition *pt, uint64_t gpa);
+void *mem_host(struct emu_partition *pt, uint64_t gpa, uint64_t len,
+	       bool write);
+int mem_read_phys(void *pt, uint64_t gpa, void *buf, size_t len);
+int mem_write_phys(void *pt, uint64_t gpa, const void *buf, size_t len);
+int mem_map_engine(struct emu_partition *pt, const struct emu_region *r);
+
+/* vp.c */
+void vp_reset_state(struct emu_vp *vp);
+void vp_destroy(struct emu_vp *vp);
+
+/* run.c */
+int run_hooks_install(struct emu_partition *pt);
+void run_flush_fetch(struct emu_vp *vp);
+
+/* regs.c: the register file, on the loaded engine. */
+uint16_t regs_get(struct emu_vp *vp, uint32_t name, union hv_register_value *v);
+uint16_t regs_set(struct emu_vp *vp, uint32_t name,
+		  const union hv_register_value *v);
+/* Begins/ends a batch of sets that may touch hidden state. */
+void regs_begin(struct emu_vp *vp);
+void regs_commit(struct emu_vp *vp);
+uint64_t regs_gpr(struct emu_vp *vp, int idx);
+void regs_set_gpr(struct emu_vp *vp, int idx, uint64_t val);
+uint64_t regs_rip(struct emu_vp *vp);
+void regs_set_rip(struct emu_vp *vp, uint64_t rip);
+uint64_t regs_rflags(struct emu_vp *vp);
+void regs_segment(struct emu_vp *vp, int seg, struct hv_x64_segment_register *s);
+void regs_mmu(struct emu_vp *vp, uint64_t *cr0, uint64_t *cr3, uint64_t *cr4,
+	      uint64_t *efer);
+
+/* vpstate.c */
+void vpstate_reset(struct emu_vp *vp);
+
+/* regpage.c */
+void regpage_refresh(struct emu_vp *vp);
+void regpage_apply_dirty(struct emu_vp *vp);
+
+/* intercept.c */
+void intercept_build(struct emu_vp *vp, struct hv_message *msg);
+
+/* cpuid.c / msr.c */
+void cpuid_compute(struct emu_vp *vp, uint32_t leaf, uint32_t subleaf,
+		   bool apply_registered, uint32_t out[4]);
+/* Returns true if handled; false → the access faults. */
+bool msr_read(struct emu_vp *vp, uint32_t msr, uint64_t *val);
+bool msr_write(struct emu_vp *vp, uint32_t msr, uint64_t val);
+
+int cpuid_init(void);
+uint64_t cpuid_host_features(int bank);
+uint32_t cpuid_phys_bits(void);
+bool cpuid_is_intel(void);
+uint64_t emu_reference_time(struct emu_partition *pt);
+bool msr_intercepted(struct emu_vp *vp, uint32_t msr);
+
+#endif

@@ -1,0 +1,16 @@
+# The hypervisor core: a convenience library linked into every face, and
+# the installable libmshvemu (shared and static).
+noinst_LTLIBRARIES += libmshvemu-core.la
+libmshvemu_core_la_SOURCES = \
+	emu/internal.h emu/hypercall.h emu/rawenv.h emu/x86_insn.h emu/x86_mmu.h \
+	emu/abi_asserts.c emu/cpuid.c emu/engine.c emu/hypercall.c \
+	emu/intercept.c emu/memory.c emu/msr.c emu/partition.c emu/props.c \
+	emu/rawenv.c emu/regpage.c emu/regs.c emu/run.c emu/vp.c \
+	emu/vpstate.c emu/x86_insn.c emu/x86_mmu.c
+libmshvemu_core_la_CFLAGS = $(AM_CFLAGS) $(UNICORN_CFLAGS)
+libmshvemu_core_la_LIBADD = $(UNICORN_LIBS)
+
+lib_LTLIBRARIES += libmshvemu.la
+libmshvemu_la_SOURCES =
+libmshvemu_la_LIBADD = libmshvemu-core.la
+libmshvemu_la_LDFLAGS = -version-info 0:0:0

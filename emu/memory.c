@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The guest-physical memory map. Regions are the VMM's own pages, handed to
+ * Unicorn by pointer (uc_mem_map_ptr), so guest and VMM see the same bytes
+ * and multi-GiB regions cost nothing up front. The region array is only
+ * changed with the partition's engine held, which is also what every reader
+ * (hooks, hypercalls) holds.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const struct emu_region *mem_find(struct emu_partition *pt, uint64_t gpa)
+{
+	for (size_t i = 0; i < pt->nregions; i++) {
+		const struct emu_region *r = &pt->regions[i];
+		if (gpa >= r->gpa && gpa - r->gpa < r->size)
+			return r;
+	}
+	return NULL;
+}
+
+void *mem_host(struct emu_partition *pt, uint64_t gpa, uint64_t len, bool write)
+{
+	const struct emu_region *r = mem_find(pt, gpa);
+
+	if (!r || len > r->size - (gpa - r->gpa))
+		return NULL;
+	if (write && !(r->flags & EMU_MEM_WRITABLE))
+		return NULL;
+	return (uint8_t *)r->host + (gpa - r->gpa);
+}
+
+/* Copies that may span regions, page by page. */
+int mem_read_phys(void *opaque, uint64_t gpa, void *buf, size_t len)
+{
+	struct emu_partition *pt = opaque;
+	uint8_t *d = buf;
+
+	while (len) {
+		size_t n = EMU_PAGE - (gpa & (EMU_PAGE - 1));
+		if (n > len)
+			n = len;
+		const void *s = mem_host(pt, gpa, n, false);
+		if (!s)
+			return -1;
+		memcpy(d, s, n);
+		d += n, gpa += n, len -= n;
+	}
+	return 0;
+}
+
+int mem_write_phys(void *opaque, uint64_t gpa, const void *buf, size_t len)
+{
+	struct emu_partition *pt = opaque;
+	const uint8_t *s = buf;
+
+	while (len) {
+		size_t n = EMU_PAGE - (gpa & (EMU_PAGE - 1));
+		if (n > len)
+			n = len;
+		void *d = mem_host(pt, gpa, n, false);
+		if (!d)
+			return -1;
+		memcpy(d, s, n);
+		s += n, gpa += n, len -= n;
+	}
+	return 0;
+}
+
+int mem_map_engine(struct emu_partition *pt, const struct emu_region *r)
+{
+	uint32_t perms = UC_PROT_READ;
+
+	if (r->flags & EMU_MEM_WRITABLE)
+		perms |= UC_PROT_WRITE;
+	if (r->flags & EMU_MEM_EXECUTABLE)
+		perms |= UC_PROT_EXEC;
+	uc_err err = uc_mem_map_ptr(pt->eng.uc, r->gpa, r->size, perms, r->host);
+	if (err == UC_ERR_NOMEM)
+		return -ENOMEM;
+	return err == UC_ERR_OK ? 0 : -EINVAL;
+}
+
+/* Guest physical addresses the engine can represent (x86-64: 52 bits). */
+#define EMU_GPA_LIMIT (1ull << 52)
+
+int emu_map_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,
+		void *host, unsigned flags)
+{
+	uint64_t gpa = gfn << 12;
+	int rc;
+
+	if (size == 0 || (size & (EMU_PAGE - 1)) || ((uintptr_t)host & (EMU_PAGE - 1)))
+		return -EINVAL;
+	if (gfn >= (EMU_GPA_LIMIT >> 12) || size > EMU_GPA_LIMIT - gpa)
+		return -EINVAL;
+	engine_acquire(pt, NULL);
+	for (size_t i = 0; i < pt->nregions; i++) {
+		const struct emu_region *r = &pt->regions[i];
+		if (gpa < r->gpa + r->size && r->gpa < gpa + size) {
+			rc = -EEXIST;
+			goto out;
+		}
+	}
+	if (pt->nregions == pt->capregions) {
+		size_t cap = pt->capregions ? pt->capregions * 2 : 8;
+		struct emu_region *n = realloc(pt->regions, cap * sizeof *n);
+		if (!n) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		pt->regions = n;
+		pt->capregions = cap;
+	}
+	struct emu_region *r = &pt->regions[pt->nregions];
+	*r = (struct emu_region){ .gpa = gpa, .size = size, .host = host, .flags = flags };
+	rc = mem_map_engine(pt, r);
+	if (rc == 0) {
+		pt->nregions++;
+		/* Code the VMM put there may replace translated code. */
+		pt->eng.flush_tb = true;
+	}
+out:
+	engine_release(pt);
+	return rc;
+}
+
+int emu_unmap_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,
+		  void *host)
+{
+	uint64_t gpa = gfn << 12;
+	int rc = -ENOENT;
+
+	engine_acquire(pt, NULL);
+	for (size_t i = 0; i < pt->nregions; i++) {
+		struct emu_region *r = &pt->regions[i];
+		if (!(gpa >= r->gpa && gpa - r->gpa < r->size))
+			continue;
+		if (r->gpa != gpa || r->size != size || r->host != host) {
+			rc = -EINVAL;
+			break;
+		}
+		uc_mem_unmap(pt->eng.uc, r->gpa, r->size);
+		pt->regions[i] = pt->regions[--pt->nregions];
+		pt->eng.flush_tb = true;
+		for (size_t v = 0; v < EMU_MAX_VPS; v++)
+			if (pt->vps[v])
+				run_flush_fetch(pt->vps[v]);
+		rc = 0;
+		break;
+	}
+	engine_release(pt);
+	return rc;
+}

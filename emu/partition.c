@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/* Partition lifecycle: create, initialize, reference counting, teardown. */
+#include "internal.h"
+#include "rawenv.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <linux/mshv.h>
+
+static _Atomic uint64_t next_partition_id = 0x1000;
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static int init_rc;
+
+static void do_init(void)
+{
+	init_rc = rawenv_calibrate() || cpuid_init() ? -ENODEV : 0;
+}
+
+int emu_init(void)
+{
+	pthread_once(&init_once, do_init);
+	return init_rc;
+}
+
+const char *emu_version(void)
+{
+	return PACKAGE_VERSION;
+}
+
+int emu_partition_create(const struct emu_partition_config *cfg,
+			 struct emu_partition **out)
+{
+	struct emu_partition *pt;
+	int rc = emu_init();
+
+	if (rc)
+		return rc;
+	if (cfg->pt_flags & ~(uint64_t)MSHV_PT_FLAGS_MASK)
+		return -EINVAL;
+	if (cfg->isolation != MSHV_PT_ISOLATION_NONE)
+		return -EINVAL;
+	pt = calloc(1, sizeof *pt);
+	if (!pt)
+		return -ENOMEM;
+	atomic_init(&pt->refs, 1);
+	pt->id = atomic_fetch_add(&next_partition_id, 1);
+	pt->cfg = *cfg;
+	pthread_mutex_init(&pt->lock, NULL);
+	pt->props.unimplemented_msr_action = HV_UNIMPLEMENTED_MSR_ACTION_FAULT;
+	pt->props.processors_per_socket = 1;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	pt->created_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	rc = engine_init(pt);
+	if (rc) {
+		engine_fini(pt);
+		pthread_mutex_destroy(&pt->lock);
+		free(pt);
+		return rc;
+	}
+	*out = pt;
+	return 0;
+}
+
+void emu_partition_get(struct emu_partition *pt)
+{
+	atomic_fetch_add(&pt->refs, 1);
+}
+
+void emu_partition_put(struct emu_partition *pt)
+{
+	if (atomic_fetch_sub(&pt->refs, 1) != 1)
+		return;
+	for (size_t i = 0; i < EMU_MAX_VPS; i++)
+		if (pt->vps[i])
+			vp_destroy(pt->vps[i]);
+	engine_fini(pt);
+	free(pt->regions);
+	free(pt->routes);
+	pthread_mutex_destroy(&pt->lock);
+	free(pt);
+}
+
+int emu_partition_initialize(struct emu_partition *pt)
+{
+	pthread_mutex_lock(&pt->lock);
+	pt->initialized = true;
+	pthread_mutex_unlock(&pt->lock);
+	return 0;
+}
+
+uint64_t emu_partition_id(const struct emu_partition *pt)
+{
+	return pt->id;
+}
+
+struct emu_vp *emu_partition_vp(struct emu_partition *pt, uint32_t index)
+{
+	struct emu_vp *vp = NULL;
+
+	if (index < EMU_MAX_VPS) {
+		pthread_mutex_lock(&pt->lock);
+		vp = pt->vps[index];
+		pthread_mutex_unlock(&pt->lock);
+	}
+	return vp;
+}

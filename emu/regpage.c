@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VP register page (mmap offset 0): a view of the stopped VP that the
+ * VMM may edit, marking what it changed in `dirty`; changes apply at the
+ * next RUN_VP. Kept coherent with hypercall register access.
+ */
+#include "internal.h"
+#include "rawenv.h"
+
+#include <string.h>
+
+static const uint32_t seg_names[6] = {
+	HV_X64_REGISTER_ES, HV_X64_REGISTER_CS, HV_X64_REGISTER_SS,
+	HV_X64_REGISTER_DS, HV_X64_REGISTER_FS, HV_X64_REGISTER_GS,
+};
+
+void regpage_refresh(struct emu_vp *vp)
+{
+	struct hv_vp_register_page *rp = vp->rp;
+	uc_engine *uc = vp->pt->eng.uc;
+	void *raw = vp->pt->eng.scratch;
+
+	uc_context_save(uc, raw);
+	for (int i = 0; i < 16; i++)
+		rp->gp_registers[i] = raw_get_gpr(raw, i);
+	rp->rip = raw_get_eip(raw);
+	uc_reg_read(uc, UC_X86_REG_RFLAGS, &rp->rflags);
+	for (int i = 0; i < 6; i++)
+		uc_reg_read(uc, UC_X86_REG_XMM0 + i, &rp->xmm[i]);
+	for (int i = 0; i < 6; i++) {
+		struct raw_seg r;
+		raw_get_seg(raw, i, &r);
+		rp->segment[i].base = r.base;
+		rp->segment[i].limit = r.limit;
+		rp->segment[i].selector = (uint16_t)r.selector;
+		rp->segment[i].attributes = raw_flags_to_attr(r.flags);
+	}
+	rp->cr0 = raw_get_cr(raw, 0);
+	rp->cr3 = raw_get_cr(raw, 3);
+	rp->cr4 = raw_get_cr(raw, 4);
+	rp->cr8 = vp->cr8;
+	rp->efer = raw_get_efer(raw);
+	rp->dr7 = raw_get_dr(raw, 7);
+	union hv_register_value v;
+	regs_get(vp, HV_REGISTER_PENDING_INTERRUPTION, &v);
+	rp->pending_interruption.as_uint64 = v.reg64;
+	rp->interrupt_state.as_uint64 = (raw_get_hflags(raw) & HF_INHIBIT_IRQ ? 1 : 0) |
+			      (raw_get_hflags2(raw) & HF2_NMI ? 2 : 0);
+	rp->instruction_emulation_hints = 0;
+	rp->xfem = vp->xfem;
+	rp->dirty = 0;
+	rp->isvalid = 1;
+}
+
+void regpage_apply_dirty(struct emu_vp *vp)
+{
+	struct hv_vp_register_page *rp = vp->rp;
+	uc_engine *uc = vp->pt->eng.uc;
+	uint32_t d = rp->dirty;
+
+	if (!d)
+		return;
+	if (d & (1u << HV_X64_REGISTER_CLASS_GENERAL))
+		for (int i = 0; i < 16; i++)
+			regs_set_gpr(vp, i, rp->gp_registers[i]);
+	if (d & (1u << HV_X64_REGISTER_CLASS_IP))
+		regs_set_rip(vp, rp->rip);
+	if (d & (1u << HV_X64_REGISTER_CLASS_FLAGS)) {
+		uint64_t f = rp->rflags | 2;
+		uc_reg_write(uc, UC_X86_REG_RFLAGS, &f);
+	}
+	if (d & (1u << HV_X64_REGISTER_CLASS_XMM))
+		for (int i = 0; i < 6; i++)
+			uc_reg_write(uc, UC_X86_REG_XMM0 + i, &rp->xmm[i]);
+	if (d & (1u << HV_X64_REGISTER_CLASS_SEGMENT)) {
+		union hv_register_value v;
+		regs_begin(vp);
+		for (int i = 0; i < 6; i++) {
+			memset(&v, 0, sizeof v);
+			v.segment = rp->segment[i];
+			regs_set(vp, seg_names[i], &v);
+		}
+		regs_commit(vp);
+	}
+	rp->dirty = 0;
+}

@@ -1,0 +1,539 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * MSHV_RUN_VP on Unicorn.
+ *
+ * Exactness: a UC_HOOK_CODE runs before every instruction, which makes
+ * Unicorn keep RIP precise and honour uc_emu_stop() before the next
+ * instruction executes. The hook stops *before* IO instructions and HLT, so
+ * the VMM sees RIP at the intercepted instruction with nothing after it (nor
+ * the instruction itself) executed, and emulates RDMSR/WRMSR for the MSRs
+ * the engine does not implement. Memory exits come from Unicorn's unmapped
+ * and protection hooks, exceptions from its interrupt hook.
+ */
+#include "internal.h"
+#include "rawenv.h"
+#include "x86_insn.h"
+#include "x86_mmu.h"
+
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/mshv.h>
+
+/* Executed pages whose contents are compared at every entry; beyond this a
+ * VMM's rewrite of code might stay unnoticed (see docs/design.md). */
+#define EMU_CODE_TRACK_MAX 512
+
+void run_flush_fetch(struct emu_vp *vp)
+{
+	memset(vp->fetch, 0, sizeof vp->fetch);
+}
+
+static struct x86_mmu vp_mmu(struct emu_vp *vp)
+{
+	struct x86_mmu m = { .read_phys = mem_read_phys, .write_phys = mem_write_phys,
+			     .opaque = vp->pt };
+	regs_mmu(vp, &m.cr0, &m.cr3, &m.cr4, &m.efer);
+	return m;
+}
+
+static void track_code_page(struct emu_partition *pt, uint64_t gpa, const uint8_t *host)
+{
+	struct emu_engine *e = &pt->eng;
+
+	for (size_t i = 0; i < e->ncode; i++)
+		if (e->code[i].gpa == gpa)
+			return;
+	if (e->ncode >= EMU_CODE_TRACK_MAX)
+		return;
+	if (e->ncode == e->capcode) {
+		size_t cap = e->capcode ? e->capcode * 2 : 16;
+		struct emu_code_page *n = realloc(e->code, cap * sizeof *n);
+		if (!n)
+			return;
+		e->code = n;
+		e->capcode = cap;
+	}
+	uint8_t *shadow = malloc(EMU_PAGE);
+	if (!shadow)
+		return;
+	memcpy(shadow, host, EMU_PAGE);
+	e->code[e->ncode++] = (struct emu_code_page){ .gpa = gpa, .shadow = shadow };
+}
+
+/* The VMM writes guest memory through its own mapping, which Unicorn never
+ * sees: discard translations if any executed page changed since. */
+static void check_code_pages(struct emu_partition *pt)
+{
+	struct emu_engine *e = &pt->eng;
+	bool stale = e->flush_tb;
+
+	for (size_t i = 0; i < e->ncode;) {
+		const uint8_t *host = mem_host(pt, e->code[i].gpa, EMU_PAGE, false);
+		if (!host) {
+			free(e->code[i].shadow);
+			e->code[i] = e->code[--e->ncode];
+			stale = true;
+			continue;
+		}
+		if (memcmp(host, e->code[i].shadow, EMU_PAGE)) {
+			memcpy(e->code[i].shadow, host, EMU_PAGE);
+			stale = true;
+		}
+		i++;
+	}
+	if (stale) {
+		uc_ctl_flush_tb(e->uc);
+		e->flush_tb = false;
+	}
+}
+
+static const uint8_t *fetch_page(struct emu_vp *vp, uint64_t lpage)
+{
+	struct emu_fetch_entry *f = &vp->fetch[lpage % EMU_FETCH_WAYS];
+	uint64_t gpa;
+
+	if (f->lpage == lpage + 1)
+		return f->host;
+	struct x86_mmu m = vp_mmu(vp);
+	if (x86_mmu_translate(&m, lpage << 12, 0, &gpa, NULL) != X86_XLATE_OK)
+		return NULL;
+	gpa &= ~(EMU_PAGE - 1);
+	const uint8_t *host = mem_host(vp->pt, gpa, EMU_PAGE, false);
+	if (!host)
+		return NULL;
+	track_code_page(vp->pt, gpa, host);
+	f->lpage = lpage + 1;
+	f->host = host;
+	return host;
+}
+
+static const uint8_t *fetch(struct emu_vp *vp, uint64_t lin, uint32_t size, uint8_t *buf)
+{
+	unsigned off = lin & (EMU_PAGE - 1);
+	const uint8_t *a = fetch_page(vp, lin >> 12);
+
+	if (!a)
+		return NULL;
+	if (off + size <= EMU_PAGE)
+		return a + off;
+	const uint8_t *b = fetch_page(vp, (lin >> 12) + 1);
+	if (!b)
+		return NULL;
+	memcpy(buf, a + off, EMU_PAGE - off);
+	memcpy(buf + (EMU_PAGE - off), b, size - (EMU_PAGE - off));
+	return buf;
+}
+
+/* First bytes worth a closer look: prefixes, IO, HLT, two-byte opcodes. */
+static bool hot[256];
+
+static void hot_init(void)
+{
+	static const uint8_t b[] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67,
+				     0xf0, 0xf2, 0xf3, 0x6c, 0x6d, 0x6e, 0x6f, 0xe4,
+				     0xe5, 0xe6, 0xe7, 0xec, 0xed, 0xee, 0xef, 0xf4, 0x0f };
+	for (size_t i = 0; i < sizeof b; i++)
+		hot[b[i]] = true;
+	for (int i = 0x40; i <= 0x4f; i++)
+		hot[i] = true;
+}
+
+static bool is_legacy_prefix(uint8_t c)
+{
+	switch (c) {
+	case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+	case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* MSRs Unicorn implements itself; they execute natively. */
+static bool engine_native_msr(uint32_t msr)
+{
+	switch (msr) {
+	case 0x10: case 0x174: case 0x175: case 0x176: case 0x277:
+	case 0xc0000080: case 0xc0000081: case 0xc0000082: case 0xc0000083:
+	case 0xc0000084: case 0xc0000100: case 0xc0000101: case 0xc0000102:
+	case 0xc0000103:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void stop_here(struct emu_vp *vp, enum emu_exit_reason why, uint32_t size)
+{
+	vp->x.reason = why;
+	vp->x.rip = regs_rip(vp);
+	vp->x.insn_len = (uint8_t)size;
+	uc_emu_stop(vp->pt->eng.uc);
+}
+
+static void emulate_msr(struct emu_vp *vp, bool write, uint32_t size)
+{
+	uint32_t msr = (uint32_t)regs_gpr(vp, 1);
+	uint64_t val;
+
+	if (engine_native_msr(msr))
+		return;
+	if (write) {
+		val = (regs_gpr(vp, 2) << 32) | (uint32_t)regs_gpr(vp, 0);
+		if (!msr_write(vp, msr, val))
+			goto fault;
+	} else {
+		if (!msr_read(vp, msr, &val))
+			goto fault;
+		regs_set_gpr(vp, 0, (uint32_t)val);
+		regs_set_gpr(vp, 2, val >> 32);
+	}
+	/* Writing RIP from a code hook makes Unicorn resume there. */
+	regs_set_rip(vp, regs_rip(vp) + size);
+	return;
+fault:
+	vp->x.msr = msr;
+	vp->x.msr_write = write;
+	stop_here(vp, EXIT_MSR, size);
+}
+
+static void classify(struct emu_vp *vp, const uint8_t *p, uint32_t size)
+{
+	uint32_t i = 0;
+
+	/* 0x40-0x4f is REX only in 64-bit mode, where it never ends an
+	 * instruction; in 16/32-bit mode it is a one-byte INC/DEC. */
+	while (i + 1 < size && (is_legacy_prefix(p[i]) || (p[i] & 0xf0) == 0x40))
+		i++;
+	switch (p[i]) {
+	case 0x6c: case 0x6d: case 0x6e: case 0x6f:
+	case 0xe4: case 0xe5: case 0xe6: case 0xe7:
+	case 0xec: case 0xed: case 0xee: case 0xef:
+		stop_here(vp, EXIT_IO, size);
+		return;
+	case 0xf4:
+		stop_here(vp, EXIT_HLT, size);
+		return;
+	case 0x0f:
+		if (i + 1 >= size)
+			return;
+		switch (p[i + 1]) {
+		case 0x30: emulate_msr(vp, true, size); return;
+		case 0x32: emulate_msr(vp, false, size); return;
+		case 0x01: case 0x22: case 0x07: case 0x35:
+			/* INVLPG/LGDT.., MOV CRn, SYSRET, SYSEXIT: the
+			 * translation of code addresses may change. */
+			vp->flush_after = 1;
+			return;
+		default:
+			return;
+		}
+	default:
+		return;
+	}
+}
+
+static void hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
+{
+	struct emu_partition *pt = opaque;
+	struct emu_vp *vp = pt->eng.running;
+	uint8_t buf[16];
+
+	if (EMU_UNLIKELY(vp->flush_after)) {
+		run_flush_fetch(vp);
+		vp->flush_after = 0;
+	}
+	if (EMU_UNLIKELY(atomic_load_explicit(&vp->kick, memory_order_relaxed))) {
+		vp->x.reason = EXIT_KICK;
+		uc_emu_stop(uc);
+		return;
+	}
+	if (EMU_UNLIKELY(size == 0 || size > 15))
+		return;
+	const uint8_t *p = fetch(vp, addr, size, buf);
+	if (EMU_LIKELY(p == NULL || !hot[p[0]]))
+		return;
+	classify(vp, p, size);
+}
+
+static int hook_cpuid(uc_engine *uc, void *opaque)
+{
+	struct emu_partition *pt = opaque;
+	struct emu_vp *vp = pt->eng.running;
+	uint32_t leaf = (uint32_t)regs_gpr(vp, 0), sub = (uint32_t)regs_gpr(vp, 1);
+	uint32_t out[4];
+
+	(void)uc;
+	if (pt->intercept_cpuid_all) {
+		/* Reported to the VMM with RIP at the CPUID (0F A2). */
+		vp->x.reason = EXIT_CPUID;
+		vp->x.rip = regs_rip(vp);
+		vp->x.insn_len = 2;
+		uc_emu_stop(uc);
+		return 1;
+	}
+	cpuid_compute(vp, leaf, sub, true, out);
+	regs_set_gpr(vp, 0, out[0]);
+	regs_set_gpr(vp, 3, out[1]);
+	regs_set_gpr(vp, 1, out[2]);
+	regs_set_gpr(vp, 2, out[3]);
+	return 1;
+}
+
+static bool hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
+		     int64_t value, void *opaque)
+{
+	struct emu_partition *pt = opaque;
+	struct emu_vp *vp = pt->eng.running;
+
+	(void)uc, (void)size, (void)value;
+	vp->x.reason = EXIT_MEM;
+	vp->x.gpa = addr;
+	vp->x.rip = regs_rip(vp);
+	switch (type) {
+	case UC_MEM_WRITE_UNMAPPED: case UC_MEM_WRITE_PROT:
+		vp->x.access = HV_INTERCEPT_ACCESS_WRITE;
+		break;
+	case UC_MEM_FETCH_UNMAPPED: case UC_MEM_FETCH_PROT:
+		vp->x.access = HV_INTERCEPT_ACCESS_EXECUTE;
+		break;
+	default:
+		vp->x.access = HV_INTERCEPT_ACCESS_READ;
+		break;
+	}
+	vp->x.unmapped = type == UC_MEM_READ_UNMAPPED || type == UC_MEM_WRITE_UNMAPPED ||
+			 type == UC_MEM_FETCH_UNMAPPED;
+	return false;
+}
+
+static void hook_intr(uc_engine *uc, uint32_t intno, void *opaque)
+{
+	struct emu_partition *pt = opaque;
+	struct emu_vp *vp = pt->eng.running;
+
+	vp->x.reason = EXIT_EXCEPTION;
+	vp->x.vector = (int)intno;
+	vp->x.rip = regs_rip(vp);
+	uc_emu_stop(uc);
+}
+
+static bool hook_invalid(uc_engine *uc, void *opaque)
+{
+	struct emu_partition *pt = opaque;
+	struct emu_vp *vp = pt->eng.running;
+
+	(void)uc;
+	vp->x.reason = EXIT_INVALID;
+	vp->x.vector = 6;
+	vp->x.rip = regs_rip(vp);
+	return false;
+}
+
+/* Safety net: an IO instruction the code hook did not stop in front of. */
+static uint32_t hook_in(uc_engine *uc, uint32_t port, int size, void *opaque)
+{
+	struct emu_partition *pt = opaque;
+	struct emu_vp *vp = pt->eng.running;
+	uint64_t rax = regs_gpr(vp, 0);
+
+	(void)port;
+	if (vp->x.reason == EXIT_NONE) {
+		vp->x.reason = EXIT_IO;
+		vp->x.rip = regs_rip(vp);
+		vp->x.insn_len = 0;	/* re-decoded afterwards */
+		vp->x.saved_rax = rax;
+		vp->x.saved_rcx = regs_gpr(vp, 1);
+		vp->x.saved_rsi = regs_gpr(vp, 6);
+		vp->x.saved_rdi = regs_gpr(vp, 7);
+		uc_emu_stop(uc);
+	}
+	/* Leave the destination unchanged. */
+	return (uint32_t)(rax & (size == 1 ? 0xff : size == 2 ? 0xffff : 0xffffffff));
+}
+
+static void hook_out(uc_engine *uc, uint32_t port, int size, uint32_t value, void *opaque)
+{
+	(void)value;
+	hook_in(uc, port, size, opaque);
+}
+
+int run_hooks_install(struct emu_partition *pt)
+{
+	uc_engine *uc = pt->eng.uc;
+	uc_hook h;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, hot_init);
+	if (uc_hook_add(uc, &h, UC_HOOK_CODE, hook_code, pt, 1, 0) ||
+	    uc_hook_add(uc, &h, UC_HOOK_INSN, hook_cpuid, pt, 1, 0, UC_X86_INS_CPUID) ||
+	    uc_hook_add(uc, &h, UC_HOOK_INSN, hook_in, pt, 1, 0, UC_X86_INS_IN) ||
+	    uc_hook_add(uc, &h, UC_HOOK_INSN, hook_out, pt, 1, 0, UC_X86_INS_OUT) ||
+	    uc_hook_add(uc, &h, UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_PROT, hook_mem, pt, 1, 0) ||
+	    uc_hook_add(uc, &h, UC_HOOK_INTR, hook_intr, pt, 1, 0) ||
+	    uc_hook_add(uc, &h, UC_HOOK_INSN_INVALID, hook_invalid, pt, 1, 0))
+		return -ENOMEM;
+	return 0;
+}
+
+/* --- the run loop --- */
+
+static bool lapic_partition(const struct emu_vp *vp)
+{
+	return vp->pt->cfg.pt_flags & (1ull << MSHV_PT_BIT_LAPIC);
+}
+
+/* Blocks a halted VP (engine released) until it is kicked or woken. */
+static int halt_wait(struct emu_vp *vp)
+{
+	struct pollfd pfd = { .fd = vp->wake_fd, .events = POLLIN };
+	uint64_t cnt;
+
+	for (;;) {
+		if (atomic_load(&vp->kick) & EMU_KICK_SIGNAL)
+			return -EINTR;
+		int r = poll(&pfd, 1, -1);
+		if (r > 0) {
+			ssize_t n = read(vp->wake_fd, &cnt, sizeof cnt);
+			(void)n;
+		}
+		if (atomic_load(&vp->kick) & EMU_KICK_SIGNAL)
+			return -EINTR;
+		if (!vp->halted)
+			return 0;
+	}
+}
+
+/* Finishes an IO exit: details from the decoded instruction. */
+static void finish_io(struct emu_vp *vp)
+{
+	struct x86_insn in;
+	struct x86_io io;
+	uint8_t bytes[16];
+	struct hv_x64_segment_register cs;
+	struct x86_mmu m = vp_mmu(vp);
+	uint32_t hf = raw_get_hflags(vp->ctx);
+	enum x86_mode mode = (hf & HF_CS64) ? X86_MODE_LONG64 :
+			     (hf & HF_CS32) ? X86_MODE_PROT32 :
+			     (hf & HF_PE) ? X86_MODE_PROT16 : X86_MODE_REAL;
+
+	regs_segment(vp, RAW_CS, &cs);
+	size_t n = x86_mmu_read_virt(&m, cs.base + vp->x.rip, bytes, sizeof bytes, 0);
+	memset(&io, 0, sizeof io);
+	if (x86_decode(bytes, n, mode, &in) == 0 && x86_insn_is_io(&in, &io)) {
+		vp->x.insn_len = in.len;
+		vp->x.io_in = io.in;
+		vp->x.io_string = io.string;
+		vp->x.io_rep = io.rep;
+		vp->x.io_size = io.size;
+		vp->x.port = io.port_is_dx ? (uint16_t)regs_gpr(vp, 2) : io.imm_port;
+	}
+}
+
+/* Rewinds the safety-net path: the IO instruction (one string iteration)
+ * already ran in the engine. */
+static void undo_executed_io(struct emu_vp *vp)
+{
+	regs_set_rip(vp, vp->x.rip);
+	regs_set_gpr(vp, 0, vp->x.saved_rax);
+	regs_set_gpr(vp, 1, vp->x.saved_rcx);
+	regs_set_gpr(vp, 6, vp->x.saved_rsi);
+	regs_set_gpr(vp, 7, vp->x.saved_rdi);
+}
+
+int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
+{
+	struct emu_partition *pt = vp->pt;
+	struct emu_engine *e = &pt->eng;
+	int rc = 0;
+
+	pthread_mutex_lock(&vp->run_lock);
+	/* A signal handled before entry is not pending any more. */
+	atomic_fetch_and(&vp->kick, ~EMU_KICK_SIGNAL);
+	engine_acquire(pt, vp);
+	engine_load(pt, vp);
+	regpage_apply_dirty(vp);
+	run_flush_fetch(vp);
+	if (vp->halted) {
+		engine_release(pt);
+		rc = halt_wait(vp);
+		engine_acquire(pt, vp);
+		engine_load(pt, vp);
+		if (rc)
+			goto out;
+	}
+	for (;;) {
+		check_code_pages(pt);
+		memset(&vp->x, 0, sizeof vp->x);
+		if (!engine_enter(pt, vp)) {
+			engine_yield(pt, vp);
+			engine_load(pt, vp);
+			continue;
+		}
+		uc_err err = uc_emu_start(e->uc, regs_rip(vp), 0, 0, 0);
+		engine_leave(pt);
+		uc_context_save(e->uc, vp->ctx);
+		if (vp->x.reason == EXIT_EXCEPTION || vp->x.reason == EXIT_INVALID) {
+			/* Unicorn never clears this itself (spurious #DF). */
+			raw_reset_old_exception(vp->ctx);
+			uc_context_restore(e->uc, vp->ctx);
+		}
+		switch (vp->x.reason) {
+		case EXIT_KICK: {
+			unsigned k = atomic_load(&vp->kick);
+			if (k & EMU_KICK_SIGNAL) {
+				rc = -EINTR;
+				goto out;
+			}
+			atomic_fetch_and(&vp->kick, ~EMU_KICK_YIELD);
+			engine_yield(pt, vp);
+			engine_load(pt, vp);
+			continue;
+		}
+		case EXIT_IO:
+			if (vp->x.insn_len == 0)
+				undo_executed_io(vp);
+			finish_io(vp);
+			goto report;
+		case EXIT_HLT:
+			regs_set_rip(vp, vp->x.rip + vp->x.insn_len);
+			if (lapic_partition(vp) && (regs_rflags(vp) & 0x200)) {
+				vp->halted = true;
+				engine_release(pt);
+				rc = halt_wait(vp);
+				engine_acquire(pt, vp);
+				engine_load(pt, vp);
+				if (rc)
+					goto out;
+				continue;
+			}
+			goto report;
+		case EXIT_MEM:
+		case EXIT_CPUID:
+			if (vp->x.reason == EXIT_CPUID)
+				regs_set_rip(vp, vp->x.rip);
+			goto report;
+		case EXIT_EXCEPTION:
+		case EXIT_INVALID:
+		case EXIT_MSR:
+			goto report;
+		case EXIT_NONE:
+		default:
+			/* Unicorn stopped on its own (e.g. its triple-fault
+			 * path) or failed: the VP cannot continue. */
+			vp->x.reason = EXIT_EXCEPTION;
+			vp->x.vector = err == UC_ERR_OK ? 8 : -1;
+			vp->x.rip = regs_rip(vp);
+			goto report;
+		}
+	}
+report:
+	intercept_build(vp, vp->msg);
+	memcpy(out, vp->msg, sizeof *vp->msg);
+out:
+	regpage_refresh(vp);
+	engine_release(pt);
+	pthread_mutex_unlock(&vp->run_lock);
+	return rc;
+}

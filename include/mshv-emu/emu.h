@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libmshvemu: the software hypervisor behind mshv-emu.
+ *
+ * This is the core's public API. It knows nothing about file descriptors,
+ * CUSE or LD_PRELOAD: the faces in src/ translate /dev/mshv ioctls into
+ * these calls. Errors are returned as negative errno values (the errno the
+ * real mshv_root driver would return); hypercalls return an HV_STATUS.
+ */
+#ifndef MSHV_EMU_EMU_H
+#define MSHV_EMU_EMU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct hv_message;
+struct emu_partition;
+struct emu_vp;
+
+/* Partition creation, already validated against the UAPI by the caller. */
+struct emu_partition_config {
+	uint64_t pt_flags;		/* MSHV_PT_BIT_* mask */
+	uint64_t isolation;		/* MSHV_PT_ISOLATION_* */
+	uint64_t disabled_features[2];	/* processor feature banks (v2) */
+	uint64_t disabled_xsave;	/* (v2) */
+};
+
+int emu_partition_create(const struct emu_partition_config *cfg,
+			 struct emu_partition **out);
+void emu_partition_get(struct emu_partition *pt);
+/* Drops a reference; the last one destroys the partition and its VPs. */
+void emu_partition_put(struct emu_partition *pt);
+int emu_partition_initialize(struct emu_partition *pt);
+uint64_t emu_partition_id(const struct emu_partition *pt);
+
+/* Guest memory: the VMM's pages are used in place, never copied. */
+#define EMU_MEM_WRITABLE   0x1u
+#define EMU_MEM_EXECUTABLE 0x2u
+int emu_map_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,
+		void *host, unsigned flags);
+int emu_unmap_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,
+		  void *host);
+
+/*
+ * VPs. The two shared pages (register page, intercept-message page) are
+ * 4 KiB each, contiguous, page aligned. A face that must hand them out via
+ * mmap passes its own storage; NULL makes the core allocate them.
+ */
+#define EMU_VP_PAGES_SIZE (2 * 4096)
+int emu_vp_create(struct emu_partition *pt, uint32_t vp_index, void *pages,
+		  struct emu_vp **out);
+struct emu_vp *emu_partition_vp(struct emu_partition *pt, uint32_t index);
+uint32_t emu_vp_index(const struct emu_vp *vp);
+void *emu_vp_register_page(struct emu_vp *vp);
+struct hv_message *emu_vp_message_page(struct emu_vp *vp);
+
+/* Runs until an intercept (0, *msg filled) or a kick (-EINTR). */
+int emu_vp_run(struct emu_vp *vp, struct hv_message *msg);
+/* Makes a concurrent or later emu_vp_run on vp return -EINTR promptly.
+ * Async-signal-safe and callable from any thread. */
+void emu_vp_kick(struct emu_vp *vp);
+
+/*
+ * Hypercalls as issued through MSHV_ROOT_HVCALL. `pt` is NULL for calls on
+ * /dev/mshv itself (HV_PARTITION_ID_SELF). `in` is a 4 KiB page whose first
+ * in_sz bytes came from the caller (the rest is zero), `out` a zeroed 4 KiB
+ * page. `*reps` holds the requested rep count and receives the number of
+ * reps completed. Returns an HV_STATUS value.
+ */
+#define EMU_HVCALL_PAGE 4096
+uint16_t emu_hvcall(struct emu_partition *pt, uint16_t code, uint16_t *reps,
+		    const void *in, size_t in_sz, void *out, size_t out_sz);
+
+/* MSHV_GET/SET_VP_STATE. *size: buffer size in, required size out. */
+int emu_vp_get_state(struct emu_vp *vp, unsigned type, void *buf,
+		     size_t *size);
+int emu_vp_set_state(struct emu_vp *vp, unsigned type, const void *buf,
+		     size_t *size);
+
+/* Size of a VP state blob (MSHV_VP_STATE_*), 0 for an unknown type. */
+size_t emu_vp_state_size(unsigned type);
+
+/* MSHV_SET_MSI_ROUTING, already validated (gsi < 4096, unique). */
+struct emu_msi_entry { uint32_t gsi, address_lo, address_hi, data; };
+int emu_set_msi_routing(struct emu_partition *pt, const struct emu_msi_entry *e,
+			size_t n);
+
+/* One-time process setup (Unicorn calibration); idempotent, thread-safe. */
+int emu_init(void);
+const char *emu_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,45 @@
+#!/bin/sh
+# One-time set-up on Debian 12 (run as root): installs every build and test
+# dependency with apt, then builds mshv-emu in this directory.
+#
+# Unicorn >= 2.1 is required and Debian 12 ships 2.0.1, which ignores guest
+# page tables. Debian 13's libunicorn 2.1.1 needs only libc >= 2.34, so it is
+# taken from the trixie suite with an apt pin that lets nothing else in.
+set -eu
+cd "$(dirname "$0")/.."
+
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+
+if ! pkg-config --atleast-version=2.1.0 unicorn 2>/dev/null || ! command -v autoreconf >/dev/null ||
+   ! pkg-config --exists fuse3 check 2>/dev/null || ! command -v valgrind >/dev/null; then
+	. /etc/os-release
+	if [ "${VERSION_CODENAME:-}" = bookworm ]; then
+		$SUDO tee /etc/apt/sources.list.d/mshv-emu-trixie.sources >/dev/null <<'SRC'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: trixie
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+		$SUDO tee /etc/apt/preferences.d/mshv-emu-trixie >/dev/null <<'PIN'
+Package: *
+Pin: release n=trixie
+Pin-Priority: -10
+
+Package: libunicorn2t64 libunicorn-dev
+Pin: release n=trixie
+Pin-Priority: 990
+PIN
+	fi
+	$SUDO apt-get update -q
+	$SUDO apt-get install -y -q --no-install-recommends \
+		build-essential autoconf automake libtool pkg-config \
+		libunicorn-dev libunicorn2t64 libfuse3-dev fuse3 check valgrind \
+		ca-certificates
+fi
+
+[ -x configure ] || autoreconf -fi
+[ -f Makefile ] || ./configure ${MSHV_EMU_CONFIGURE_FLAGS:-}
+make -j"$(nproc)"

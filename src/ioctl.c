@@ -1,0 +1,435 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The /dev/mshv ioctl decoder shared by every face: argument validation,
+ * errnos and hypercall allow-lists exactly as the mshv_root driver has them
+ * (see docs/abi-coverage.md), then a call into the hypervisor core.
+ */
+#include "mshv_dev.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/mshv.h>
+#include <hyperv/hv_all.h>
+#include <mshv-emu/emu.h>
+
+/* ---- objects ---- */
+
+static struct mshv_obj *obj_new(enum mshv_obj_kind kind)
+{
+	struct mshv_obj *o = calloc(1, sizeof *o);
+
+	if (o) {
+		o->kind = kind;
+		__atomic_store_n(&o->refs, 1, __ATOMIC_RELAXED);
+	}
+	return o;
+}
+
+struct mshv_obj *mshv_obj_new_device(void)
+{
+	return obj_new(MSHV_OBJ_DEVICE);
+}
+
+void mshv_obj_get(struct mshv_obj *o)
+{
+	__atomic_add_fetch(&o->refs, 1, __ATOMIC_RELAXED);
+}
+
+void mshv_obj_put(struct mshv_obj *o)
+{
+	if (!o || __atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	/* A VP fd pins its partition; the VP itself lives as long as the
+	 * partition (its index cannot be reused), as in the kernel. */
+	if (o->pt)
+		emu_partition_put(o->pt);
+	free(o);
+}
+
+/* ---- hv_status -> errno, as hv_result_to_errno() ---- */
+
+static int hv_errno(uint16_t st)
+{
+	switch (st) {
+	case HV_STATUS_SUCCESS: return 0;
+	case HV_STATUS_INVALID_HYPERCALL_CODE:
+	case HV_STATUS_INVALID_HYPERCALL_INPUT:
+	case HV_STATUS_INVALID_PARAMETER:
+	case HV_STATUS_INVALID_PARTITION_ID:
+	case HV_STATUS_INVALID_VP_INDEX:
+	case HV_STATUS_INVALID_PORT_ID:
+	case HV_STATUS_INVALID_CONNECTION_ID:
+	case HV_STATUS_INVALID_LP_INDEX:
+	case HV_STATUS_INVALID_REGISTER_VALUE:
+		return -EINVAL;
+	case HV_STATUS_INSUFFICIENT_MEMORY: return -ENOMEM;
+	default: return -EIO;
+	}
+}
+
+/* ---- ROOT_HVCALL ---- */
+
+enum fd_kind_bits { ON_DEV = 1, ON_PT = 2, ON_VP = 4 };
+
+static unsigned hvcall_allowed(uint16_t code)
+{
+	switch (code) {
+	case HVCALL_GET_PARTITION_PROPERTY:
+	case HVCALL_GET_PARTITION_PROPERTY_EX:
+		return ON_DEV | ON_PT | ON_VP;
+	case HVCALL_SET_PARTITION_PROPERTY:
+	case HVCALL_INSTALL_INTERCEPT:
+	case HVCALL_GET_VP_REGISTERS:
+	case HVCALL_SET_VP_REGISTERS:
+	case HVCALL_TRANSLATE_VIRTUAL_ADDRESS:
+	case HVCALL_READ_GPA:
+	case HVCALL_WRITE_GPA:
+	case HVCALL_CLEAR_VIRTUAL_INTERRUPT:
+	case HVCALL_REGISTER_INTERCEPT_RESULT:
+	case HVCALL_ASSERT_VIRTUAL_INTERRUPT:
+	case HVCALL_GET_GPA_PAGES_ACCESS_STATES:
+	case HVCALL_SIGNAL_EVENT_DIRECT:
+	case HVCALL_POST_MESSAGE_DIRECT:
+	case HVCALL_GET_VP_CPUID_VALUES:
+		return ON_PT | ON_VP;
+	default:
+		return 0;
+	}
+}
+
+static long root_hvcall(struct mshv_obj *obj, uint64_t arg, const struct mshv_uaccess *ua)
+{
+	struct mshv_root_hvcall a;
+	unsigned kind = obj->kind == MSHV_OBJ_DEVICE ? ON_DEV :
+			obj->kind == MSHV_OBJ_PARTITION ? ON_PT : ON_VP;
+	static const uint8_t zero[6];
+	uint64_t *in = NULL, *out = NULL;
+	long rc;
+
+	if (ua->read(ua->ctx, &a, arg, sizeof a))
+		return -EFAULT;
+	if (a.status || !a.in_ptr || a.in_sz < 8 || memcmp(a.rsvd, zero, sizeof a.rsvd) ||
+	    a.in_sz > EMU_HVCALL_PAGE ||
+	    (a.out_ptr && (!a.out_sz || a.out_sz > EMU_HVCALL_PAGE)))
+		return -EINVAL;
+	if (!(hvcall_allowed(a.code) & kind))
+		return -EINVAL;
+	/* The asynchronous SET_PARTITION_PROPERTY only on partition fds. */
+	if (a.code == HVCALL_SET_PARTITION_PROPERTY && kind != ON_PT)
+		return -EINVAL;
+	in = calloc(1, EMU_HVCALL_PAGE);
+	out = calloc(1, EMU_HVCALL_PAGE);
+	if (!in || !out) {
+		rc = -ENOMEM;
+		goto done;
+	}
+	if (ua->read(ua->ctx, in, a.in_ptr, a.in_sz)) {
+		rc = -EFAULT;
+		goto done;
+	}
+	in[0] = obj->pt ? emu_partition_id(obj->pt) : HV_PARTITION_ID_SELF;
+	uint16_t reps = a.reps;
+	uint16_t st = emu_hvcall(obj->pt, a.code, &reps, in, a.in_sz, out,
+				 a.out_ptr ? a.out_sz : 0);
+	rc = hv_errno(st);
+	a.status = st;
+	a.reps = reps;
+	/* status and reps go back even when the call failed. */
+	if (ua->write(ua->ctx, arg, &a, sizeof a))
+		rc = -EFAULT;
+	else if (rc == 0 && a.out_ptr && ua->write(ua->ctx, a.out_ptr, out, a.out_sz))
+		rc = -EFAULT;
+done:
+	free(in);
+	free(out);
+	return rc;
+}
+
+/* ---- /dev/mshv ---- */
+
+static long create_partition(uint64_t arg, const struct mshv_uaccess *ua, struct mshv_obj **created)
+{
+	struct mshv_create_partition_v2 v2;
+	struct emu_partition_config cfg = { 0 };
+	struct emu_partition *pt;
+	static const uint8_t zero[16];
+
+	memset(&v2, 0, sizeof v2);
+	if (ua->read(ua->ctx, &v2, arg, sizeof(struct mshv_create_partition)))
+		return -EFAULT;
+	if ((v2.pt_flags & ~(uint64_t)MSHV_PT_FLAGS_MASK) || v2.pt_isolation >= MSHV_PT_ISOLATION_COUNT)
+		return -EINVAL;
+	if (v2.pt_flags & (1ull << MSHV_PT_BIT_CPU_AND_XSAVE_FEATURES)) {
+		if (ua->read(ua->ctx, &v2, arg, sizeof v2))
+			return -EFAULT;
+		if ((v2.pt_flags & ~(uint64_t)MSHV_PT_FLAGS_MASK) ||
+		    v2.pt_isolation >= MSHV_PT_ISOLATION_COUNT)
+			return -EINVAL;
+		if (v2.pt_num_cpu_fbanks != MSHV_NUM_CPU_FEATURES_BANKS ||
+		    memcmp(v2.pt_rsvd, zero, sizeof v2.pt_rsvd) ||
+		    memcmp(v2.pt_rsvd1, zero, sizeof v2.pt_rsvd1))
+			return -EINVAL;
+		cfg.disabled_features[0] = v2.pt_cpu_fbanks[0];
+		cfg.disabled_features[1] = v2.pt_cpu_fbanks[1];
+		cfg.disabled_xsave = v2.pt_disabled_xsave;
+	}
+	cfg.pt_flags = v2.pt_flags;
+	cfg.isolation = v2.pt_isolation;
+	struct mshv_obj *o = obj_new(MSHV_OBJ_PARTITION);
+	if (!o)
+		return -ENOMEM;
+	int rc = emu_partition_create(&cfg, &pt);
+	if (rc) {
+		free(o);
+		return rc;
+	}
+	o->pt = pt;
+	*created = o;
+	return 0;
+}
+
+/* ---- partition fd ---- */
+
+static long create_vp(struct mshv_obj *obj, uint64_t arg, const struct mshv_uaccess *ua,
+		      const struct mshv_face_ops *fops, struct mshv_obj **created)
+{
+	struct mshv_create_vp a;
+	void *pages = NULL, *cookie = NULL;
+	struct emu_vp *vp;
+
+	if (ua->read(ua->ctx, &a, arg, sizeof a))
+		return -EFAULT;
+	if (a.vp_index >= 256)
+		return -EINVAL;
+	struct mshv_obj *o = obj_new(MSHV_OBJ_VP);
+	if (!o)
+		return -ENOMEM;
+	if (fops && fops->alloc_vp_pages && !(pages = fops->alloc_vp_pages(fops->face_ctx, &cookie))) {
+		free(o);
+		return -ENOMEM;
+	}
+	int rc = emu_vp_create(obj->pt, a.vp_index, pages, &vp);
+	if (rc) {
+		if (pages)
+			fops->free_vp_pages(fops->face_ctx, pages, cookie);
+		free(o);
+		return rc;
+	}
+	emu_partition_get(obj->pt);
+	o->pt = obj->pt;
+	o->vp = vp;
+	o->face = cookie;
+	*created = o;
+	return 0;
+}
+
+static long set_guest_memory(struct mshv_obj *obj, uint64_t arg, const struct mshv_uaccess *ua)
+{
+	struct mshv_user_mem_region r;
+	static const uint8_t zero[7];
+	const uint64_t page = 4096;
+
+	if (ua->read(ua->ctx, &r, arg, sizeof r))
+		return -EFAULT;
+	if (!r.size || (r.size & (page - 1)) || (r.userspace_addr & (page - 1)) ||
+	    (r.flags & ~MSHV_SET_MEM_FLAGS_MASK) || memcmp(r.rsvd, zero, sizeof r.rsvd))
+		return -EINVAL;
+	if (r.flags & (1u << MSHV_SET_MEM_BIT_UNMAP))
+		return emu_unmap_gpa(obj->pt, r.guest_pfn, r.size,
+				     (void *)(uintptr_t)r.userspace_addr);
+	if (r.userspace_addr + r.size < r.userspace_addr || !ua->map_guest)
+		return -EINVAL;
+	int err = 0;
+	void *host = ua->map_guest(ua->ctx, r.userspace_addr, r.size, &err);
+	if (!host)
+		return err ? err : -EINVAL;
+	unsigned flags = 0;
+	if (r.flags & (1u << MSHV_SET_MEM_BIT_WRITABLE))
+		flags |= EMU_MEM_WRITABLE;
+	if (r.flags & (1u << MSHV_SET_MEM_BIT_EXECUTABLE))
+		flags |= EMU_MEM_EXECUTABLE;
+	return emu_map_gpa(obj->pt, r.guest_pfn, r.size, host, flags);
+}
+
+static long set_msi_routing(struct mshv_obj *obj, uint64_t arg, const struct mshv_uaccess *ua)
+{
+	struct mshv_user_irq_table t;
+	struct emu_msi_entry *e = NULL;
+	long rc;
+
+	if (ua->read(ua->ctx, &t, arg, sizeof t))
+		return -EFAULT;
+	if (t.nr > 4096 || t.rsvd)
+		return -EINVAL;
+	if (t.nr) {
+		e = calloc(t.nr, sizeof *e);
+		if (!e)
+			return -ENOMEM;
+		if (ua->read(ua->ctx, e, arg + sizeof t, (size_t)t.nr * sizeof *e)) {
+			free(e);
+			return -EFAULT;
+		}
+	}
+	for (uint32_t i = 0; i < t.nr; i++) {
+		if (e[i].gsi >= 4096 || e[i].address_hi) {
+			free(e);
+			return -EINVAL;
+		}
+		for (uint32_t j = 0; j < i; j++)
+			if (e[j].gsi == e[i].gsi) {
+				free(e);
+				return -EINVAL;
+			}
+	}
+	rc = emu_set_msi_routing(obj->pt, e, t.nr);
+	free(e);
+	return rc;
+}
+
+/* Validated as the kernel does; the interrupt controller that would use
+ * them does not exist yet, so valid requests are refused with EOPNOTSUPP
+ * rather than silently accepted. */
+static long irqfd(uint64_t arg, const struct mshv_uaccess *ua)
+{
+	struct mshv_user_irqfd a;
+
+	if (ua->read(ua->ctx, &a, arg, sizeof a))
+		return -EFAULT;
+	if (a.flags & ~MSHV_IRQFD_FLAGS_MASK)
+		return -EINVAL;
+	if (a.fd < 0)
+		return -EBADF;
+	return -EOPNOTSUPP;
+}
+
+static long ioeventfd(uint64_t arg, const struct mshv_uaccess *ua)
+{
+	struct mshv_user_ioeventfd a;
+	static const uint8_t zero[4];
+
+	if (ua->read(ua->ctx, &a, arg, sizeof a))
+		return -EFAULT;
+	if ((a.flags & ~MSHV_IOEVENTFD_FLAGS_MASK) || memcmp(a.rsvd, zero, sizeof a.rsvd))
+		return -EINVAL;
+	if (a.flags & (1u << MSHV_IOEVENTFD_BIT_PIO))
+		return -EOPNOTSUPP;
+	if (a.len != 0 && a.len != 1 && a.len != 2 && a.len != 4 && a.len != 8)
+		return -EINVAL;
+	if (a.addr + a.len < a.addr)
+		return -EINVAL;
+	if (a.fd < 0)
+		return -EBADF;
+	return -EOPNOTSUPP;
+}
+
+static long gpap_bitmap(uint64_t arg, const struct mshv_uaccess *ua)
+{
+	struct mshv_gpap_access_bitmap a;
+	static const uint8_t zero[6];
+
+	if (ua->read(ua->ctx, &a, arg, sizeof a))
+		return -EFAULT;
+	if (a.access_type >= MSHV_GPAP_ACCESS_TYPE_COUNT || a.access_op >= MSHV_GPAP_ACCESS_OP_COUNT ||
+	    memcmp(a.rsvd, zero, sizeof a.rsvd) || !a.page_count || !a.bitmap_ptr)
+		return -EINVAL;
+	return -EOPNOTSUPP;
+}
+
+/* ---- VP fd ---- */
+
+static long run_vp(struct mshv_obj *obj, uint64_t arg, const struct mshv_uaccess *ua)
+{
+	struct hv_message msg;
+	int rc = emu_vp_run(obj->vp, &msg);
+
+	if (rc)
+		return rc;
+	return ua->write(ua->ctx, arg, &msg, sizeof msg) ? -EFAULT : 0;
+}
+
+static long vp_state(struct mshv_obj *obj, uint64_t arg, const struct mshv_uaccess *ua, bool set)
+{
+	struct mshv_get_set_vp_state a;
+	static const uint8_t zero[3];
+
+	if (ua->read(ua->ctx, &a, arg, sizeof a))
+		return -EFAULT;
+	if (a.type >= MSHV_VP_STATE_COUNT || memcmp(a.rsvd, zero, sizeof a.rsvd) || !a.buf_sz ||
+	    (a.buf_sz & 4095) || (a.buf_ptr & 4095))
+		return -EINVAL;
+	size_t need = emu_vp_state_size(a.type);
+	uint8_t *buf = calloc(1, need > a.buf_sz ? need : a.buf_sz);
+	if (!buf)
+		return -ENOMEM;
+	long rc = 0;
+	/* The buffer must be accessible, whatever the required size. */
+	if (ua->read(ua->ctx, buf, a.buf_ptr, set ? (need < a.buf_sz ? need : a.buf_sz) : 1))
+		rc = -EFAULT;
+	size_t sz = a.buf_sz;
+	if (!rc)
+		rc = set ? emu_vp_set_state(obj->vp, a.type, buf, &sz)
+			 : emu_vp_get_state(obj->vp, a.type, buf, &sz);
+	/* The required size is always written back. */
+	if (rc != -EFAULT) {
+		a.buf_sz = (uint32_t)need;
+		if (ua->write(ua->ctx, arg, &a, sizeof a))
+			rc = -EFAULT;
+		else if (!rc && !set && ua->write(ua->ctx, a.buf_ptr, buf, need))
+			rc = -EFAULT;
+	}
+	free(buf);
+	return rc;
+}
+
+/* ---- dispatch by the object bound to the file ---- */
+
+long mshv_dev_ioctl(struct mshv_obj *obj, unsigned long request, uint64_t arg,
+		    const struct mshv_uaccess *ua, const struct mshv_face_ops *fops,
+		    struct mshv_obj **created)
+{
+	*created = NULL;
+	switch (obj->kind) {
+	case MSHV_OBJ_DEVICE:
+		switch (request) {
+		case MSHV_CREATE_PARTITION: return create_partition(arg, ua, created);
+		case MSHV_ROOT_HVCALL: return root_hvcall(obj, arg, ua);
+		default: return -ENOTTY;
+		}
+	case MSHV_OBJ_PARTITION:
+		switch (request) {
+		case MSHV_INITIALIZE_PARTITION: return emu_partition_initialize(obj->pt);
+		case MSHV_CREATE_VP: return create_vp(obj, arg, ua, fops, created);
+		case MSHV_SET_GUEST_MEMORY: return set_guest_memory(obj, arg, ua);
+		case MSHV_IRQFD: return irqfd(arg, ua);
+		case MSHV_IOEVENTFD: return ioeventfd(arg, ua);
+		case MSHV_SET_MSI_ROUTING: return set_msi_routing(obj, arg, ua);
+		case MSHV_GET_GPAP_ACCESS_BITMAP: return gpap_bitmap(arg, ua);
+		case MSHV_ROOT_HVCALL: return root_hvcall(obj, arg, ua);
+		default: return -ENOTTY;
+		}
+	case MSHV_OBJ_VP:
+		switch (request) {
+		case MSHV_RUN_VP: return run_vp(obj, arg, ua);
+		case MSHV_GET_VP_STATE: return vp_state(obj, arg, ua, false);
+		case MSHV_SET_VP_STATE: return vp_state(obj, arg, ua, true);
+		case MSHV_ROOT_HVCALL: return root_hvcall(obj, arg, ua);
+		default: return -ENOTTY;
+		}
+	}
+	return -ENOTTY;
+}
+
+int mshv_dev_mmap_check(struct mshv_obj *obj, uint64_t pgoff)
+{
+	if (obj->kind != MSHV_OBJ_VP)
+		return -ENODEV;
+	switch (pgoff) {
+	case MSHV_VP_MMAP_OFFSET_REGISTERS: return 0;
+	case MSHV_VP_MMAP_OFFSET_INTERCEPT_MESSAGE: return 1;
+	case MSHV_VP_MMAP_OFFSET_GHCB: return -ENODEV;	/* SNP only */
+	default: return -EINVAL;
+	}
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mshv-emu: runs a program with /dev/mshv served in-process (LD_PRELOAD of
+ * libmshvemu-preload.so), or the bundled demo VMM.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PRELOAD_NAME "libmshvemu-preload.so"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: mshv-emu run [--] PROGRAM [ARGS...]\n"
+		"       mshv-emu demo\n"
+		"       mshv-emu --help | --version\n"
+		"\n"
+		"  run   run PROGRAM (an unmodified, dynamically linked VMM) with a\n"
+		"        software /dev/mshv served inside its own process\n"
+		"  demo  run the bundled example VMM and guest through /dev/mshv\n"
+		"\n"
+		"Environment: MSHV_EMU_PRELOAD (path of %s),\n"
+		"MSHV_EMU_DEVICE (device path to serve, default /dev/mshv).\n",
+		PRELOAD_NAME);
+}
+
+static int exists(const char *p) { return access(p, R_OK) == 0; }
+
+/* The directory this executable lives in (build tree or bindir). */
+static int self_dir(char *buf, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	char *d = dirname(buf);
+	memmove(buf, d, strlen(d) + 1);
+	return 0;
+}
+
+static int find(const char *env, const char *installed, const char *rel, char *out, size_t len)
+{
+	const char *e = getenv(env);
+	char dir[PATH_MAX / 2];
+
+	if (e && *e) {
+		snprintf(out, len, "%s", e);
+		return exists(out) ? 0 : -1;
+	}
+	if (self_dir(dir, sizeof dir) == 0) {
+		snprintf(out, len, "%s/%s", dir, rel);
+		if (exists(out))
+			return 0;
+	}
+	snprintf(out, len, "%s", installed);
+	return exists(out) ? 0 : -1;
+}
+
+static int run(char **argv)
+{
+	char lib[PATH_MAX], pre[2 * PATH_MAX + 2];
+
+	if (!argv[0]) {
+		usage(stderr);
+		return 2;
+	}
+	if (find("MSHV_EMU_PRELOAD", PKGLIBDIR "/" PRELOAD_NAME, ".libs/" PRELOAD_NAME,
+		 lib, sizeof lib)) {
+		fprintf(stderr, "mshv-emu: cannot find %s (set MSHV_EMU_PRELOAD)\n", PRELOAD_NAME);
+		return 127;
+	}
+	const char *old = getenv("LD_PRELOAD");
+	if (old && *old)
+		snprintf(pre, sizeof pre, "%s:%s", lib, old);
+	else
+		snprintf(pre, sizeof pre, "%s", lib);
+	setenv("LD_PRELOAD", pre, 1);
+	execvp(argv[0], argv);
+	fprintf(stderr, "mshv-emu: %s: %s\n", argv[0], strerror(errno));
+	return errno == ENOENT ? 127 : 126;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("mshv-emu %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "run")) {
+		char **a = argv + 2;
+		if (*a && !strcmp(*a, "--"))
+			a++;
+		return run(a);
+	}
+	if (!strcmp(argv[1], "demo")) {
+		char demo[PATH_MAX];
+		if (find("MSHV_EMU_DEMO", PKGLIBEXECDIR "/demo-vmm", "examples/demo-vmm",
+			 demo, sizeof demo)) {
+			fprintf(stderr, "mshv-emu: cannot find the demo VMM (set MSHV_EMU_DEMO)\n");
+			return 127;
+		}
+		char *a[] = { demo, NULL };
+		return run(a);
+	}
+	fprintf(stderr, "mshv-emu: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The /dev/mshv ioctl decoder shared by every face (in-process, CUSE).
+ *
+ * A face owns file descriptors; each open file is bound to one mshv_obj
+ * (the device itself, a partition or a VP). The decoder validates every
+ * ioctl exactly as the mshv_root driver does, follows the pointers inside
+ * ioctl arguments through the face's user-memory accessor, and calls the
+ * hypervisor core. Dispatch goes by the object's kind, never by number
+ * alone (request numbers collide across fd kinds).
+ */
+#ifndef MSHV_EMU_MSHV_DEV_H
+#define MSHV_EMU_MSHV_DEV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct emu_partition;
+struct emu_vp;
+
+enum mshv_obj_kind { MSHV_OBJ_DEVICE, MSHV_OBJ_PARTITION, MSHV_OBJ_VP };
+
+struct mshv_obj {
+	enum mshv_obj_kind kind;
+	int refs;			/* atomic */
+	struct emu_partition *pt;	/* PARTITION, VP */
+	struct emu_vp *vp;		/* VP */
+	void *face;			/* owned by the face (e.g. VP page fd) */
+};
+
+/* Access to the caller's memory. Both return 0 or -EFAULT. */
+struct mshv_uaccess {
+	int (*read)(void *ctx, void *dst, uint64_t uaddr, size_t n);
+	int (*write)(void *ctx, uint64_t uaddr, const void *src, size_t n);
+	/* Turns a caller address range into a pointer usable by the core for
+	 * guest RAM (in-process: identity). NULL → -EINVAL/-EFAULT set in
+	 * *err. Optional; NULL means guest memory cannot be mapped. */
+	void *(*map_guest)(void *ctx, uint64_t uaddr, uint64_t size, int *err);
+	void *ctx;
+};
+
+/* How a face provides the VP's shared pages (register + message page). */
+struct mshv_face_ops {
+	/* Returns 2 page-aligned 4 KiB pages, or NULL. *cookie is stored in
+	 * obj->face. May be NULL (the core allocates the pages). */
+	void *(*alloc_vp_pages)(void *face_ctx, void **cookie);
+	void (*free_vp_pages)(void *face_ctx, void *pages, void *cookie);
+	void *face_ctx;
+};
+
+struct mshv_obj *mshv_obj_new_device(void);
+void mshv_obj_get(struct mshv_obj *obj);
+void mshv_obj_put(struct mshv_obj *obj);
+
+/*
+ * Decodes and executes one ioctl on obj. Returns >= 0 or -errno. For
+ * MSHV_CREATE_PARTITION and MSHV_CREATE_VP the new object is returned in
+ * *created (one reference, owned by the caller) and the return value is 0:
+ * the face turns it into a file descriptor and returns that instead.
+ */
+long mshv_dev_ioctl(struct mshv_obj *obj, unsigned long request, uint64_t arg,
+		    const struct mshv_uaccess *ua,
+		    const struct mshv_face_ops *fops,
+		    struct mshv_obj **created);
+
+/* mmap of a VP object: returns the page index to map (0 register page,
+ * 1 intercept-message page) or -ENODEV/-EINVAL as the driver would. */
+int mshv_dev_mmap_check(struct mshv_obj *obj, uint64_t pgoff);
+
+#endif

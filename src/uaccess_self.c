@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * In-process user-memory accessor (see uaccess_self.h).
+ *
+ * process_vm_readv/process_vm_writev on our own pid copy in one syscall
+ * and report EFAULT instead of faulting, which is exactly copy_from_user /
+ * copy_to_user semantics. The pid is cached (getpid() is a real syscall
+ * in current glibc) and reset in the child after fork().
+ *
+ * If those syscalls are unavailable (ENOSYS, or EPERM from a seccomp
+ * filter such as Cloud Hypervisor's default vCPU filter), we fall back to
+ * checking that the range is mapped (msync) and copying with memcpy. That
+ * fallback still rejects unmapped addresses but can fault on a mapped
+ * range without the needed permission (PROT_NONE, read-only target).
+ */
+#define _GNU_SOURCE
+#include "uaccess_self.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+static atomic_int self_pid_cache;
+static atomic_bool pvm_unavailable;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void self_pid_atfork_child(void)
+{
+	atomic_store_explicit(&self_pid_cache, 0, memory_order_relaxed);
+}
+
+static void self_pid_register_atfork(void)
+{
+	pthread_atfork(NULL, NULL, self_pid_atfork_child);
+}
+
+static pid_t self_pid(int refresh)
+{
+	pid_t pid = atomic_load_explicit(&self_pid_cache, memory_order_relaxed);
+
+	if (pid && !refresh)
+		return pid;
+	pthread_once(&atfork_once, self_pid_register_atfork);
+	pid = getpid();
+	atomic_store_explicit(&self_pid_cache, pid, memory_order_relaxed);
+	return pid;
+}
+
+/* 0 if [addr, addr + n) is entirely mapped, else -EFAULT/-EINVAL-style
+ * errno from msync (ENOMEM = hole). */
+static int range_mapped(uint64_t addr, uint64_t n)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t start, end;
+
+	if (n == 0)
+		return 0;
+	if (addr + n < addr || addr + n > UINTPTR_MAX)
+		return -ENOMEM;
+	start = (uintptr_t)addr & ~(page - 1);
+	end = (uintptr_t)(addr + n);
+	if (msync((void *)start, end - start, MS_ASYNC) < 0)
+		return -errno;
+	return 0;
+}
+
+static int self_copy(int write, uint64_t uaddr, void *local, size_t n)
+{
+	struct iovec liov, riov;
+	ssize_t r;
+	int saved = errno, ret = 0;
+
+	if (n == 0)
+		return 0;
+	if (uaddr + n < uaddr)
+		return -EFAULT;
+
+	if (!atomic_load_explicit(&pvm_unavailable, memory_order_relaxed)) {
+		liov.iov_base = local;
+		liov.iov_len = n;
+		riov.iov_base = (void *)(uintptr_t)uaddr;
+		riov.iov_len = n;
+		for (int attempt = 0; attempt < 2; attempt++) {
+			pid_t pid = self_pid(attempt);
+
+			r = write ? process_vm_writev(pid, &liov, 1, &riov, 1, 0)
+				  : process_vm_readv(pid, &liov, 1, &riov, 1, 0);
+			if (r == (ssize_t)n)
+				goto out;
+			if (r >= 0) {
+				ret = -EFAULT;	/* partial: faulted midway */
+				goto out;
+			}
+			if (errno == ESRCH)
+				continue;	/* stale cached pid */
+			break;
+		}
+		if (errno != ENOSYS && errno != EPERM) {
+			ret = -EFAULT;
+			goto out;
+		}
+		atomic_store_explicit(&pvm_unavailable, true,
+				      memory_order_relaxed);
+	}
+
+	/* Fallback (see the file comment). */
+	if (range_mapped(uaddr, n) < 0) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (write)
+		memcpy((void *)(uintptr_t)uaddr, local, n);
+	else
+		memcpy(local, (const void *)(uintptr_t)uaddr, n);
+out:
+	errno = saved;
+	return ret;
+}
+
+static int self_read(void *ctx, void *dst, uint64_t uaddr, size_t n)
+{
+	(void)ctx;
+	return self_copy(0, uaddr, dst, n);
+}
+
+static int self_write(void *ctx, uint64_t uaddr, const void *src, size_t n)
+{
+	(void)ctx;
+	return self_copy(1, uaddr, (void *)src, n);
+}
+
+static void *self_map_guest(void *ctx, uint64_t uaddr, uint64_t size,
+			    int *err)
+{
+	int saved = errno, r;
+
+	(void)ctx;
+	if (uaddr == 0 || uaddr > UINTPTR_MAX) {
+		*err = -EFAULT;
+		return NULL;
+	}
+	r = range_mapped(uaddr, size);
+	errno = saved;
+	if (r < 0) {
+		/* ENOMEM: part of the range has no mapping (the kernel finds
+		 * no VMA). Anything else (EINVAL, ...) is a bad range too. */
+		*err = (r == -ENOMEM || r == -EINVAL) ? -EINVAL : -EFAULT;
+		return NULL;
+	}
+	*err = 0;
+	return (void *)(uintptr_t)uaddr;
+}
+
+static const struct mshv_uaccess uaccess_self = {
+	.read = self_read,
+	.write = self_write,
+	.map_guest = self_map_guest,
+	.ctx = NULL,
+};
+
+const struct mshv_uaccess *mshv_uaccess_self(void)
+{
+	return &uaccess_self;
+}

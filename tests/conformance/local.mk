@@ -1,0 +1,55 @@
+# Conformance tests for /dev/mshv (UAPI only; must also pass on real Hyper-V).
+# Included from the top-level Makefile.am; paths are relative to $(top_srcdir).
+# LOG_COMPILER (running each test under "mshv-emu run --") is set by the
+# top-level Makefile.am; a test exits 77 (skip) when /dev/mshv is absent.
+
+CONFORMANCE_TESTS = \
+	tests/conformance/test_device \
+	tests/conformance/test_partition \
+	tests/conformance/test_memory \
+	tests/conformance/test_vp \
+	tests/conformance/test_run_modes \
+	tests/conformance/test_io \
+	tests/conformance/test_mmio \
+	tests/conformance/test_hlt_fault \
+	tests/conformance/test_signal \
+	tests/conformance/test_regpage \
+	tests/conformance/test_hypercalls \
+	tests/conformance/test_selfmod \
+	tests/conformance/test_threads
+
+check_PROGRAMS += $(CONFORMANCE_TESTS)
+TESTS += $(CONFORMANCE_TESTS)
+
+CONFORMANCE_COMMON = tests/conformance/vmm.c tests/conformance/vmm.h
+
+tests_conformance_test_device_SOURCES = tests/conformance/test_device.c $(CONFORMANCE_COMMON)
+tests_conformance_test_partition_SOURCES = tests/conformance/test_partition.c $(CONFORMANCE_COMMON)
+tests_conformance_test_memory_SOURCES = tests/conformance/test_memory.c $(CONFORMANCE_COMMON)
+tests_conformance_test_vp_SOURCES = tests/conformance/test_vp.c $(CONFORMANCE_COMMON)
+tests_conformance_test_run_modes_SOURCES = tests/conformance/test_run_modes.c $(CONFORMANCE_COMMON)
+tests_conformance_test_io_SOURCES = tests/conformance/test_io.c $(CONFORMANCE_COMMON)
+tests_conformance_test_mmio_SOURCES = tests/conformance/test_mmio.c $(CONFORMANCE_COMMON)
+tests_conformance_test_hlt_fault_SOURCES = tests/conformance/test_hlt_fault.c $(CONFORMANCE_COMMON)
+tests_conformance_test_signal_SOURCES = tests/conformance/test_signal.c $(CONFORMANCE_COMMON)
+tests_conformance_test_regpage_SOURCES = tests/conformance/test_regpage.c $(CONFORMANCE_COMMON)
+tests_conformance_test_hypercalls_SOURCES = tests/conformance/test_hypercalls.c $(CONFORMANCE_COMMON)
+tests_conformance_test_selfmod_SOURCES = tests/conformance/test_selfmod.c $(CONFORMANCE_COMMON)
+tests_conformance_test_threads_SOURCES = tests/conformance/test_threads.c $(CONFORMANCE_COMMON)
+
+# Only the ABI headers (include/linux, include/hyperv) may be used here.
+tests_conformance_test_device_CPPFLAGS = -I$(top_srcdir)/include
+tests_conformance_test_partition_CPPFLAGS = -I$(top_srcdir)/include
+tests_conformance_test_memory_CPPFLAGS = -I$(top_srcdir)/include
+tests_conformance_test_vp_CPPFLAGS = -I$(top_srcdir)/include
+tests_conformance_test_run_modes_CPPFLAGS = -I$(top_srcdir)/include
+tests_conformance_test_io_CPPFLAGS = -I$(top_srcdir)/include
+tests_conformance_test_mmio_CPPFLAGS = -I$(top_srcdir)/include
+tests_conformance_test_hlt_fault_CPPFLAGS = -I$(top_srcdir)/include
+tests_conformance_test_signal_CPPFLAGS = -I$(top_srcdir)/include
+tests_conformance_test_regpage_CPPFLAGS = -I$(top_srcdir)/include
+tests_conformance_test_hypercalls_CPPFLAGS = -I$(top_srcdir)/include
+tests_conformance_test_selfmod_CPPFLAGS = -I$(top_srcdir)/include
+tests_conformance_test_threads_CPPFLAGS = -I$(top_srcdir)/include
+tests_conformance_test_signal_LDADD = -lpthread
+tests_conformance_test_threads_LDADD = -lpthread

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Code written into guest memory by the host (or by the guest) between
+ * runs executes as written: no stale translations.
+ */
+#include "vmm.h"
+
+GUEST_CODE(sm_once,
+	".code16\n"
+	GUEST_LABEL(sm_once_imm) "movb $1, %al\n"
+	"outb %al, $0x10\n"
+	"hlt\n");
+GUEST_EXTERN(sm_once_imm);
+
+TEST(host_patch_and_restart)
+{
+	struct vm *vm = vm_create_default(0);
+	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct hv_message msg;
+	uint8_t *imm;
+
+	GUEST_LOAD(vm, CODE_GPA, sm_once);
+	imm = (uint8_t *)vm_gpa2hva(vm, CODE_GPA + GUEST_OFF(sm_once, sm_once_imm)) + 1;
+	TEST_ASSERT_EQ(*imm, 1);
+	for (unsigned v = 1; v <= 5; v++) {
+		*imm = (uint8_t)v;
+		vcpu_setup_real_mode(vcpu, 0, CODE_GPA);
+		TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x10) & 0xff, v);
+		TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_HALT);
+	}
+	vcpu_destroy(vcpu);
+	vm_destroy(vm);
+}
+
+GUEST_CODE(sm_loop,
+	".code64\n"
+	"sm_top:\n"
+	GUEST_LABEL(sm_loop_imm) "movl $0x11111111, %eax\n"
+	"outl %eax, $0x10\n"
+	"jmp sm_top\n");
+GUEST_EXTERN(sm_loop_imm);
+
+TEST(host_patch_hot_loop)
+{
+	/* the loop has run (and been translated) many times before the patch */
+	struct vm *vm = vm_create_default(0);
+	struct vcpu *vcpu = vcpu_create(vm, 0);
+	uint32_t *imm;
+
+	GUEST_LOAD(vm, CODE_GPA, sm_loop);
+	imm = (uint32_t *)((uint8_t *)vm_gpa2hva(vm, CODE_GPA +
+			   GUEST_OFF(sm_loop, sm_loop_imm)) + 1);
+	vcpu_setup_long_mode(vcpu, CODE_GPA, STACK_TOP);
+	for (unsigned i = 0; i < 100; i++)
+		TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x10), 0x11111111);
+	for (uint32_t v = 0x22222222; v < 0x99999999u; v += 0x11111111) {
+		*imm = v;
+		for (unsigned i = 0; i < 3; i++)
+			TEST_ASSERT(vcpu_expect_out(vcpu, 0x10) == v,
+				    "stale code after patching to %#x", v);
+	}
+	vcpu_destroy(vcpu);
+	vm_destroy(vm);
+}
+
+TEST(write_gpa_patch)
+{
+	/* same, but the patch is made through WRITE_GPA */
+	struct vm *vm = vm_create_default(0);
+	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct hv_input_write_gpa in;
+	struct hv_output_write_gpa out;
+	uint16_t st = 0;
+	uint32_t v = 0x5a5a5a5a;
+	int ret;
+
+	GUEST_LOAD(vm, CODE_GPA, sm_loop);
+	vcpu_setup_long_mode(vcpu, CODE_GPA, STACK_TOP);
+	for (unsigned i = 0; i < 10; i++)
+		TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x10), 0x11111111);
+	memset(&in, 0, sizeof(in));
+	in.byte_count = 4;
+	in.base_gpa = CODE_GPA + GUEST_OFF(sm_loop, sm_loop_imm) + 1;
+	memcpy(in.data, &v, 4);
+	ret = hvcall(vcpu->fd, HVCALL_WRITE_GPA, 0, &in, sizeof(in), &out,
+		     sizeof(out), &st);
+	if (ret == -1 && errno == EINVAL && st == 0)
+		test_skip("WRITE_GPA not in this kernel's allow-list");
+	TEST_ASSERT_OK(ret);
+	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x10), v);
+	vcpu_destroy(vcpu);
+	vm_destroy(vm);
+}
+
+GUEST_CODE(sm_guest_writes,
+	".code64\n"
+	"movl $3, %ecx\n"
+	"sm_g_loop:\n"
+	GUEST_LABEL(sm_g_imm) "movl $0, %eax\n"
+	"outl %eax, $0x10\n"
+	"leaq sm_g_imm+1(%rip), %rdx\n"
+	"addl $7, (%rdx)\n"
+	"decl %ecx\n"
+	"jnz sm_g_loop\n"
+	"hlt\n");
+GUEST_EXTERN(sm_g_imm);
+
+TEST(guest_self_modifying)
+{
+	struct vm *vm = vm_create_default(0);
+	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct hv_message msg;
+
+	GUEST_LOAD(vm, CODE_GPA, sm_guest_writes);
+	vcpu_setup_long_mode(vcpu, CODE_GPA, STACK_TOP);
+	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x10), 0);
+	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x10), 7);
+	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x10), 14);
+	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_HALT);
+	vcpu_destroy(vcpu);
+	vm_destroy(vm);
+}
+
+TEST_MAIN(
+	TEST_ENTRY(host_patch_and_restart),
+	TEST_ENTRY(host_patch_hot_loop),
+	TEST_ENTRY(write_gpa_patch),
+	TEST_ENTRY(guest_self_modifying),
+)

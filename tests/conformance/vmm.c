@@ -1,0 +1,807 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tiny VMM helper library for the /dev/mshv conformance tests.
+ * UAPI only: open, ioctl, mmap.
+ */
+#include "vmm.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------------ */
+/* Test framework                                                      */
+/* ------------------------------------------------------------------ */
+
+static const char *current_test = "?";
+
+void test_fail(const char *file, int line, const char *cond,
+	       const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s:%d: [%s] assertion failed: %s: ", file, line,
+		current_test, cond);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	fflush(stderr);
+	exit(1);
+}
+
+void test_skip(const char *reason)
+{
+	fflush(stdout);
+	fprintf(stderr, "[%s] skipped: %s\n", current_test, reason);
+	fflush(stderr);
+	exit(KSFT_SKIP);
+}
+
+static bool selected(int argc, char **argv, const char *name)
+{
+	if (argc <= 1)
+		return true;
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], name))
+			return true;
+	return false;
+}
+
+int test_main(int argc, char **argv, const struct test_case *cases,
+	      size_t n_cases)
+{
+	const char *nofork = getenv("MSHV_TEST_NOFORK");
+	const char *tmo = getenv("MSHV_TEST_TIMEOUT");
+	unsigned timeout = tmo ? (unsigned)atoi(tmo) : 60;
+	unsigned passed = 0, failed = 0, skipped = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (size_t i = 0; i < n_cases; i++) {
+		const struct test_case *tc = &cases[i];
+		int st;
+
+		if (!selected(argc, argv, tc->name))
+			continue;
+		current_test = tc->name;
+		if (nofork && *nofork && strcmp(nofork, "0")) {
+			tc->fn();
+			printf("ok      %s\n", tc->name);
+			passed++;
+			continue;
+		}
+		fflush(stdout);
+		fflush(stderr);
+		pid_t pid = fork();
+		if (pid < 0) {
+			perror("fork");
+			return 1;
+		}
+		if (pid == 0) {
+			alarm(timeout);
+			tc->fn();
+			fflush(stdout);
+			_exit(0);
+		}
+		while (waitpid(pid, &st, 0) < 0) {
+			if (errno != EINTR) {
+				perror("waitpid");
+				return 1;
+			}
+		}
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+			printf("ok      %s\n", tc->name);
+			passed++;
+		} else if (WIFEXITED(st) && WEXITSTATUS(st) == KSFT_SKIP) {
+			printf("skip    %s\n", tc->name);
+			skipped++;
+		} else {
+			if (WIFSIGNALED(st))
+				printf("FAIL    %s (killed by signal %d%s)\n",
+				       tc->name, WTERMSIG(st),
+				       WTERMSIG(st) == SIGALRM ? ", timeout" : "");
+			else
+				printf("FAIL    %s\n", tc->name);
+			failed++;
+		}
+	}
+	printf("%u passed, %u failed, %u skipped\n", passed, failed, skipped);
+	if (failed)
+		return 1;
+	if (!passed && skipped)
+		return KSFT_SKIP;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Device / partition                                                  */
+/* ------------------------------------------------------------------ */
+
+int mshv_open(int flags)
+{
+	int fd = open("/dev/mshv", flags);
+
+	if (fd < 0 && (errno == ENOENT || errno == ENODEV || errno == ENXIO))
+		test_skip("/dev/mshv not available");
+	TEST_ASSERT(fd >= 0, "open(/dev/mshv): %s", strerror(errno));
+	return fd;
+}
+
+static struct vm *vm_alloc(void)
+{
+	struct vm *vm = calloc(1, sizeof(*vm));
+
+	TEST_ASSERT(vm, "calloc");
+	vm->sys_fd = mshv_open(O_RDWR | O_CLOEXEC);
+	vm->pt_fd = -1;
+	return vm;
+}
+
+struct vm *vm_create(uint64_t pt_flags)
+{
+	struct vm *vm = vm_alloc();
+	struct mshv_create_partition args = {
+		.pt_flags = pt_flags,
+		.pt_isolation = MSHV_PT_ISOLATION_NONE,
+	};
+
+	vm->pt_flags = pt_flags;
+	vm->pt_fd = ioctl(vm->sys_fd, MSHV_CREATE_PARTITION, &args);
+	TEST_ASSERT(vm->pt_fd >= 0, "MSHV_CREATE_PARTITION: %s",
+		    strerror(errno));
+	return vm;
+}
+
+struct vm *vm_create_v2(uint64_t pt_flags, const uint64_t fbanks[2],
+			uint64_t disabled_xsave)
+{
+	struct vm *vm = vm_alloc();
+	struct mshv_create_partition_v2 args;
+
+	memset(&args, 0, sizeof(args));
+	args.pt_flags = pt_flags;
+	args.pt_isolation = MSHV_PT_ISOLATION_NONE;
+	args.pt_num_cpu_fbanks = MSHV_NUM_CPU_FEATURES_BANKS;
+	args.pt_cpu_fbanks[0] = fbanks ? fbanks[0] : 0;
+	args.pt_cpu_fbanks[1] = fbanks ? fbanks[1] : 0;
+	args.pt_disabled_xsave = disabled_xsave;
+	vm->pt_flags = pt_flags;
+	vm->pt_fd = ioctl(vm->sys_fd, MSHV_CREATE_PARTITION, &args);
+	TEST_ASSERT(vm->pt_fd >= 0, "MSHV_CREATE_PARTITION(v2): %s",
+		    strerror(errno));
+	return vm;
+}
+
+void vm_init(struct vm *vm)
+{
+	TEST_ASSERT_OK(ioctl(vm->pt_fd, MSHV_INITIALIZE_PARTITION));
+}
+
+/* QEMU's fixed synthetic feature mask (mshv-abi.md 3.9) */
+#define DEFAULT_SYNTH_FEATURES 0x06400FFBull
+
+struct vm *vm_create_default(uint64_t pt_flags)
+{
+	struct vm *vm = vm_create(pt_flags);
+
+	vm_set_property(vm, HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
+			DEFAULT_SYNTH_FEATURES);
+	vm_init(vm);
+	vm_add_memory(vm, 0, LOW_MEM_SIZE, MEM_RWX);
+	vm_setup_gdt(vm);
+	return vm;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	if (vm->pt_fd >= 0)
+		close(vm->pt_fd);
+	close(vm->sys_fd);
+	for (int i = 0; i < vm->nr_regions; i++)
+		if (vm->regions[i].owned)
+			munmap(vm->regions[i].hva, vm->regions[i].size);
+	free(vm);
+}
+
+/* ------------------------------------------------------------------ */
+/* Memory                                                              */
+/* ------------------------------------------------------------------ */
+
+int vm_set_memory(struct vm *vm, uint64_t gpa, uint64_t size, void *hva,
+		  uint8_t flags)
+{
+	struct mshv_user_mem_region r;
+
+	memset(&r, 0, sizeof(r));
+	r.size = size;
+	r.guest_pfn = gpa >> 12;
+	r.userspace_addr = (uint64_t)(uintptr_t)hva;
+	r.flags = flags;
+	return ioctl(vm->pt_fd, MSHV_SET_GUEST_MEMORY, &r);
+}
+
+void *vm_add_memory(struct vm *vm, uint64_t gpa, uint64_t size,
+		    uint8_t mem_flags)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	TEST_ASSERT(p != MAP_FAILED, "mmap %#llx bytes: %s",
+		    (unsigned long long)size, strerror(errno));
+	TEST_ASSERT(vm->nr_regions < VM_MAX_REGIONS, "too many regions");
+	TEST_ASSERT(vm_set_memory(vm, gpa, size, p, mem_flags) == 0,
+		    "SET_GUEST_MEMORY gpa %#llx size %#llx flags %#x: %s",
+		    (unsigned long long)gpa, (unsigned long long)size,
+		    mem_flags, strerror(errno));
+	vm->regions[vm->nr_regions++] = (struct vm_region){
+		.gpa = gpa, .size = size, .hva = p, .flags = mem_flags,
+		.owned = true,
+	};
+	return p;
+}
+
+void *vm_gpa2hva(struct vm *vm, uint64_t gpa)
+{
+	for (int i = 0; i < vm->nr_regions; i++) {
+		struct vm_region *r = &vm->regions[i];
+
+		if (gpa >= r->gpa && gpa - r->gpa < r->size)
+			return (uint8_t *)r->hva + (gpa - r->gpa);
+	}
+	TEST_ASSERT(0, "gpa %#llx not mapped", (unsigned long long)gpa);
+	return NULL;
+}
+
+void vm_load(struct vm *vm, uint64_t gpa, const void *src, size_t len)
+{
+	memcpy(vm_gpa2hva(vm, gpa), src, len);
+}
+
+void vm_setup_gdt(struct vm *vm)
+{
+	uint64_t *gdt = vm_gpa2hva(vm, GDT_GPA);
+
+	gdt[0] = 0;
+	gdt[SEL_CODE64 / 8] = 0x00af9b000000ffffull;	/* 64-bit code */
+	gdt[SEL_DATA / 8] = 0x00cf93000000ffffull;	/* flat data */
+	gdt[SEL_CODE32 / 8] = 0x00cf9b000000ffffull;	/* 32-bit code */
+	gdt[SEL_CODE16 / 8] = 0x00009b000000ffffull;	/* 16-bit code */
+	gdt[SEL_DATA16 / 8] = 0x000093000000ffffull;	/* 16-bit data */
+}
+
+static uint64_t pt_alloc(struct vm *vm)
+{
+	TEST_ASSERT(vm->pt_pool_used < PT_POOL_PAGES, "page-table pool full");
+	uint64_t gpa = PT_POOL_GPA + PAGE_SIZE_4K * vm->pt_pool_used++;
+
+	memset(vm_gpa2hva(vm, gpa), 0, PAGE_SIZE_4K);
+	return gpa;
+}
+
+void vm_map_page(struct vm *vm, uint64_t va, uint64_t gpa, uint64_t pte_flags)
+{
+	uint64_t table = vm->pml4_gpa;
+
+	TEST_ASSERT(table, "vm_setup_paging() not called");
+	for (int level = 3; level >= 1; level--) {
+		uint64_t *t = vm_gpa2hva(vm, table);
+		unsigned idx = (va >> (12 + 9 * level)) & 511;
+
+		if (!(t[idx] & PTE_P))
+			t[idx] = pt_alloc(vm) | PTE_P | PTE_W | PTE_U;
+		TEST_ASSERT(!(t[idx] & PTE_PS), "large page in the way");
+		table = t[idx] & 0x000ffffffffff000ull;
+	}
+	uint64_t *pt = vm_gpa2hva(vm, table);
+
+	pt[(va >> 12) & 511] = (gpa & ~0xfffull) | pte_flags | PTE_P;
+}
+
+void vm_setup_paging(struct vm *vm)
+{
+	if (vm->pml4_gpa)
+		return;
+	vm->pml4_gpa = pt_alloc(vm);
+	for (uint64_t a = 0; a < 0x200000; a += PAGE_SIZE_4K)
+		vm_map_page(vm, a, a, PTE_W);
+}
+
+/* ------------------------------------------------------------------ */
+/* Hypercalls                                                          */
+/* ------------------------------------------------------------------ */
+
+int hvcall_ex(int fd, uint16_t code, uint16_t reps, const void *in,
+	      size_t in_sz, void *out, size_t out_sz, uint16_t *status,
+	      uint16_t *reps_done)
+{
+	struct mshv_root_hvcall args;
+	int ret, saved;
+
+	memset(&args, 0, sizeof(args));
+	args.code = code;
+	args.reps = reps;
+	args.in_sz = (uint16_t)in_sz;
+	args.out_sz = (uint16_t)out_sz;
+	args.in_ptr = (uint64_t)(uintptr_t)in;
+	args.out_ptr = (uint64_t)(uintptr_t)out;
+	ret = ioctl(fd, MSHV_ROOT_HVCALL, &args);
+	saved = errno;
+	if (status)
+		*status = args.status;
+	if (reps_done)
+		*reps_done = args.reps;
+	errno = saved;
+	return ret;
+}
+
+int hvcall(int fd, uint16_t code, uint16_t reps, const void *in,
+	   size_t in_sz, void *out, size_t out_sz, uint16_t *status)
+{
+	return hvcall_ex(fd, code, reps, in, in_sz, out, out_sz, status, NULL);
+}
+
+struct prop_in {
+	uint64_t partition_id;
+	uint32_t property_code;
+	uint32_t padding;
+	uint64_t value;
+};
+
+uint64_t vm_get_property(struct vm *vm, uint32_t code)
+{
+	struct prop_in in = { .property_code = code };
+	uint64_t out = 0;
+	uint16_t status = 0xffff;
+	int ret = hvcall(vm->pt_fd, HVCALL_GET_PARTITION_PROPERTY, 0, &in, 16,
+			 &out, sizeof(out), &status);
+
+	TEST_ASSERT(ret == 0 && status == 0,
+		    "GET_PARTITION_PROPERTY(%#x): ret %d errno %s status %#x",
+		    code, ret, strerror(errno), status);
+	return out;
+}
+
+void vm_set_property(struct vm *vm, uint32_t code, uint64_t value)
+{
+	struct prop_in in = { .property_code = code, .value = value };
+	uint16_t status = 0xffff;
+	int ret = hvcall(vm->pt_fd, HVCALL_SET_PARTITION_PROPERTY, 0, &in,
+			 sizeof(in), NULL, 0, &status);
+
+	TEST_ASSERT(ret == 0 && status == 0,
+		    "SET_PARTITION_PROPERTY(%#x, %#llx): ret %d errno %s status %#x",
+		    code, (unsigned long long)value, ret, strerror(errno),
+		    status);
+}
+
+/* ------------------------------------------------------------------ */
+/* VPs and registers                                                   */
+/* ------------------------------------------------------------------ */
+
+struct vcpu *vcpu_create(struct vm *vm, uint32_t index)
+{
+	struct mshv_create_vp args = { .vp_index = index };
+	struct vcpu *vcpu = calloc(1, sizeof(*vcpu));
+	void *p;
+
+	TEST_ASSERT(vcpu, "calloc");
+	vcpu->vm = vm;
+	vcpu->index = index;
+	vcpu->fd = ioctl(vm->pt_fd, MSHV_CREATE_VP, &args);
+	TEST_ASSERT(vcpu->fd >= 0, "MSHV_CREATE_VP(%u): %s", index,
+		    strerror(errno));
+	p = mmap(NULL, PAGE_SIZE_4K, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 vcpu->fd, MSHV_VP_MMAP_OFFSET_REGISTERS * sysconf(_SC_PAGESIZE));
+	if (p == MAP_FAILED) {
+		TEST_ASSERT(errno == ENODEV, "mmap register page: %s",
+			    strerror(errno));
+		vcpu->regpage = NULL;
+	} else {
+		vcpu->regpage = p;
+	}
+	return vcpu;
+}
+
+void vcpu_destroy(struct vcpu *vcpu)
+{
+	if (vcpu->regpage)
+		munmap(vcpu->regpage, PAGE_SIZE_4K);
+	close(vcpu->fd);
+	free(vcpu);
+}
+
+/* 16-byte header shared by GET/SET_VP_REGISTERS input */
+struct vp_regs_hdr {
+	uint64_t partition_id;
+	uint32_t vp_index;
+	uint8_t input_vtl;
+	uint8_t rsvd8;
+	uint16_t rsvd16;
+} __attribute__((packed));
+
+int regs_get(int fd, uint32_t vp_index, const uint32_t *names,
+	     union hv_register_value *vals, unsigned n, uint16_t *status,
+	     uint16_t *reps_done)
+{
+	size_t in_sz = sizeof(struct vp_regs_hdr) + 4 * n;
+	uint8_t *in = calloc(1, in_sz);
+	struct vp_regs_hdr *h = (void *)in;
+	int ret, saved;
+
+	TEST_ASSERT(in, "calloc");
+	h->vp_index = vp_index;
+	memcpy(in + sizeof(*h), names, 4 * n);
+	ret = hvcall_ex(fd, HVCALL_GET_VP_REGISTERS, (uint16_t)n, in, in_sz,
+			vals, sizeof(*vals) * n, status, reps_done);
+	saved = errno;
+	free(in);
+	errno = saved;
+	return ret;
+}
+
+int regs_set(int fd, uint32_t vp_index, const uint32_t *names,
+	     const union hv_register_value *vals, unsigned n,
+	     uint16_t *status, uint16_t *reps_done)
+{
+	size_t in_sz = sizeof(struct vp_regs_hdr) +
+		       sizeof(struct hv_register_assoc) * n;
+	uint8_t *in = calloc(1, in_sz);
+	struct vp_regs_hdr *h = (void *)in;
+	struct hv_register_assoc *a =
+		(struct hv_register_assoc *)(in + sizeof(*h));
+	int ret, saved;
+
+	TEST_ASSERT(in, "calloc");
+	h->vp_index = vp_index;
+	for (unsigned i = 0; i < n; i++) {
+		a[i].name = names[i];
+		memcpy(&a[i].value, &vals[i], sizeof(vals[i]));
+	}
+	ret = hvcall_ex(fd, HVCALL_SET_VP_REGISTERS, (uint16_t)n, in, in_sz,
+			NULL, 0, status, reps_done);
+	saved = errno;
+	free(in);
+	errno = saved;
+	return ret;
+}
+
+void vcpu_get_regs(struct vcpu *vcpu, const uint32_t *names,
+		   union hv_register_value *vals, unsigned n)
+{
+	uint16_t status = 0xffff, done = 0;
+	int ret = regs_get(vcpu->fd, vcpu->index, names, vals, n, &status,
+			   &done);
+
+	TEST_ASSERT(ret == 0 && status == 0 && done == n,
+		    "GET_VP_REGISTERS(%#x, n=%u): ret %d errno %s status %#x reps %u",
+		    names[0], n, ret, strerror(errno), status, done);
+}
+
+void vcpu_set_regs(struct vcpu *vcpu, const uint32_t *names,
+		   const union hv_register_value *vals, unsigned n)
+{
+	uint16_t status = 0xffff, done = 0;
+	int ret = regs_set(vcpu->fd, vcpu->index, names, vals, n, &status,
+			   &done);
+
+	TEST_ASSERT(ret == 0 && status == 0 && done == n,
+		    "SET_VP_REGISTERS(%#x, n=%u): ret %d errno %s status %#x reps %u",
+		    names[0], n, ret, strerror(errno), status, done);
+}
+
+uint64_t vcpu_get_reg(struct vcpu *vcpu, uint32_t name)
+{
+	union hv_register_value v;
+
+	memset(&v, 0, sizeof(v));
+	vcpu_get_regs(vcpu, &name, &v, 1);
+	return v.reg64;
+}
+
+void vcpu_get_reg128(struct vcpu *vcpu, uint32_t name,
+		     union hv_register_value *val)
+{
+	vcpu_get_regs(vcpu, &name, val, 1);
+}
+
+void vcpu_set_reg(struct vcpu *vcpu, uint32_t name, uint64_t value)
+{
+	union hv_register_value v;
+
+	memset(&v, 0, sizeof(v));
+	v.reg64 = value;
+	vcpu_set_regs(vcpu, &name, &v, 1);
+}
+
+void vcpu_set_reg128(struct vcpu *vcpu, uint32_t name,
+		     const union hv_register_value *val)
+{
+	vcpu_set_regs(vcpu, &name, val, 1);
+}
+
+static void seg_val(union hv_register_value *v, uint16_t sel, uint64_t base,
+		    uint32_t limit, uint16_t attr)
+{
+	memset(v, 0, sizeof(*v));
+	v->segment.base = base;
+	v->segment.limit = limit;
+	v->segment.selector = sel;
+	v->segment.attributes = attr;
+}
+
+void vcpu_set_segment(struct vcpu *vcpu, uint32_t name, uint16_t sel,
+		      uint64_t base, uint32_t limit, uint16_t attr)
+{
+	union hv_register_value v;
+
+	seg_val(&v, sel, base, limit, attr);
+	vcpu_set_regs(vcpu, &name, &v, 1);
+}
+
+void vcpu_get_segment(struct vcpu *vcpu, uint32_t name,
+		      struct hv_x64_segment_register *seg)
+{
+	union hv_register_value v;
+
+	vcpu_get_regs(vcpu, &name, &v, 1);
+	memcpy(seg, &v.segment, sizeof(*seg));
+}
+
+/* ------------------------------------------------------------------ */
+/* Run                                                                 */
+/* ------------------------------------------------------------------ */
+
+int vcpu_run(struct vcpu *vcpu, struct hv_message *msg)
+{
+	struct mshv_run_vp run;
+	int ret;
+
+	memset(&run, 0, sizeof(run));
+	ret = ioctl(vcpu->fd, MSHV_RUN_VP, &run);
+	if (ret == 0 && msg)
+		memcpy(msg, run.msg_buf, sizeof(*msg));
+	return ret;
+}
+
+const char *msg_type_name(uint32_t type)
+{
+	switch (type) {
+	case HVMSG_NONE: return "NONE";
+	case HVMSG_UNMAPPED_GPA: return "UNMAPPED_GPA";
+	case HVMSG_GPA_INTERCEPT: return "GPA_INTERCEPT";
+	case HVMSG_UNRECOVERABLE_EXCEPTION: return "UNRECOVERABLE_EXCEPTION";
+	case HVMSG_INVALID_VP_REGISTER_VALUE: return "INVALID_VP_REGISTER_VALUE";
+	case HVMSG_UNSUPPORTED_FEATURE: return "UNSUPPORTED_FEATURE";
+	case HVMSG_X64_IO_PORT_INTERCEPT: return "X64_IO_PORT_INTERCEPT";
+	case HVMSG_X64_MSR_INTERCEPT: return "X64_MSR_INTERCEPT";
+	case HVMSG_X64_CPUID_INTERCEPT: return "X64_CPUID_INTERCEPT";
+	case HVMSG_X64_EXCEPTION_INTERCEPT: return "X64_EXCEPTION_INTERCEPT";
+	case HVMSG_X64_APIC_EOI: return "X64_APIC_EOI";
+	case HVMSG_X64_HALT: return "X64_HALT";
+	default: return "?";
+	}
+}
+
+int hv_status_errno(uint16_t status)
+{
+	switch (status) {
+	case HV_STATUS_SUCCESS:
+		return 0;
+	case HV_STATUS_INVALID_HYPERCALL_CODE:
+	case HV_STATUS_INVALID_HYPERCALL_INPUT:
+	case HV_STATUS_INVALID_PARAMETER:
+	case HV_STATUS_INVALID_PARTITION_ID:
+	case HV_STATUS_INVALID_VP_INDEX:
+	case HV_STATUS_INVALID_PORT_ID:
+	case HV_STATUS_INVALID_CONNECTION_ID:
+	case HV_STATUS_INVALID_LP_INDEX:
+	case HV_STATUS_INVALID_REGISTER_VALUE:
+		return EINVAL;
+	case HV_STATUS_INSUFFICIENT_MEMORY:
+		return ENOMEM;
+	default:
+		return EIO;
+	}
+}
+
+bool hv_status_known(uint16_t status)
+{
+	static const uint16_t known[] = {
+		0x0, 0x2, 0x3, 0x4, 0x5, 0x6, 0x7, 0x8, 0x9, 0xA, 0xB, 0xD,
+		0xE, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x1D, 0x20, 0x41,
+		0x50, 0x71, 0x78, 0x79, 0x86,
+	};
+
+	for (unsigned i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (known[i] == status)
+			return true;
+	return false;
+}
+
+uint32_t vcpu_run_ok(struct vcpu *vcpu, struct hv_message *msg)
+{
+	int ret = vcpu_run(vcpu, msg);
+
+	TEST_ASSERT(ret == 0, "MSHV_RUN_VP: ret %d errno %s", ret,
+		    strerror(errno));
+	return MSG_TYPE(msg);
+}
+
+static void describe_unexpected(struct hv_message *msg, const char *want)
+{
+	struct hv_x64_intercept_message_header *h = msg_hdr(msg);
+
+	TEST_ASSERT(0, "expected %s, got %s (%#x) at rip %#llx",
+		    want, msg_type_name(MSG_TYPE(msg)), MSG_TYPE(msg),
+		    (unsigned long long)h->rip);
+}
+
+struct hv_x64_io_port_intercept_message *
+vcpu_run_io(struct vcpu *vcpu, struct hv_message *msg)
+{
+	if (vcpu_run_ok(vcpu, msg) != HVMSG_X64_IO_PORT_INTERCEPT)
+		describe_unexpected(msg, "X64_IO_PORT_INTERCEPT");
+	return msg_io(msg);
+}
+
+uint64_t vcpu_expect_out(struct vcpu *vcpu, uint16_t port)
+{
+	struct hv_message msg;
+	struct hv_x64_io_port_intercept_message *io = vcpu_run_io(vcpu, &msg);
+
+	TEST_ASSERT(io->header.intercept_access_type == 1,
+		    "expected OUT to %#x, got IN from %#x", port,
+		    io->port_number);
+	TEST_ASSERT(io->port_number == port, "OUT to port %#x, expected %#x",
+		    io->port_number, port);
+	vcpu_advance_rip(vcpu, &msg);
+	return io->rax;
+}
+
+void vcpu_advance_rip(struct vcpu *vcpu, const struct hv_message *msg)
+{
+	const struct hv_x64_intercept_message_header *h =
+		(const void *)msg->u.payload;
+
+	TEST_ASSERT(h->instruction_length != 0,
+		    "instruction_length is 0 in %s message",
+		    msg_type_name(MSG_TYPE(msg)));
+	vcpu_set_reg(vcpu, HV_X64_REGISTER_RIP, h->rip + h->instruction_length);
+}
+
+void vcpu_complete_in(struct vcpu *vcpu, const struct hv_message *msg,
+		      uint32_t value)
+{
+	const struct hv_x64_io_port_intercept_message *io =
+		(const void *)msg->u.payload;
+	unsigned size = io->access_info.access_size;
+	uint64_t rax = io->rax;
+	uint32_t names[2] = { HV_X64_REGISTER_RAX, HV_X64_REGISTER_RIP };
+	union hv_register_value v[2];
+
+	if (size == 4) {
+		rax = value;	/* 32-bit result zero-extends */
+	} else {
+		uint64_t mask = size == 1 ? 0xff : 0xffff;
+
+		rax = (rax & ~mask) | (value & mask);
+	}
+	memset(v, 0, sizeof(v));
+	v[0].reg64 = rax;
+	v[1].reg64 = io->header.rip + io->header.instruction_length;
+	vcpu_set_regs(vcpu, names, v, 2);
+}
+
+/* ------------------------------------------------------------------ */
+/* Mode setup                                                          */
+/* ------------------------------------------------------------------ */
+
+#define NREGS_MAX 32
+
+struct regset {
+	uint32_t names[NREGS_MAX];
+	union hv_register_value vals[NREGS_MAX];
+	unsigned n;
+};
+
+static void rs_add(struct regset *rs, uint32_t name, uint64_t v)
+{
+	TEST_ASSERT(rs->n < NREGS_MAX, "regset full");
+	rs->names[rs->n] = name;
+	memset(&rs->vals[rs->n], 0, sizeof(rs->vals[0]));
+	rs->vals[rs->n].reg64 = v;
+	rs->n++;
+}
+
+static void rs_seg(struct regset *rs, uint32_t name, uint16_t sel,
+		   uint64_t base, uint32_t limit, uint16_t attr)
+{
+	TEST_ASSERT(rs->n < NREGS_MAX, "regset full");
+	rs->names[rs->n] = name;
+	seg_val(&rs->vals[rs->n], sel, base, limit, attr);
+	rs->n++;
+}
+
+static void rs_table(struct regset *rs, uint32_t name, uint64_t base,
+		     uint16_t limit)
+{
+	TEST_ASSERT(rs->n < NREGS_MAX, "regset full");
+	rs->names[rs->n] = name;
+	memset(&rs->vals[rs->n], 0, sizeof(rs->vals[0]));
+	rs->vals[rs->n].table.base = base;
+	rs->vals[rs->n].table.limit = limit;
+	rs->n++;
+}
+
+static const uint32_t data_segs[] = {
+	HV_X64_REGISTER_DS, HV_X64_REGISTER_ES, HV_X64_REGISTER_SS,
+	HV_X64_REGISTER_FS, HV_X64_REGISTER_GS,
+};
+
+void vcpu_setup_real_mode(struct vcpu *vcpu, uint16_t cs, uint16_t ip)
+{
+	struct regset rs = { .n = 0 };
+
+	rs_seg(&rs, HV_X64_REGISTER_CS, cs, (uint64_t)cs << 4, 0xffff, 0x9b);
+	for (unsigned i = 0; i < 5; i++)
+		rs_seg(&rs, data_segs[i], 0, 0, 0xffff, 0x93);
+	rs_table(&rs, HV_X64_REGISTER_GDTR, GDT_GPA, 6 * 8 - 1);
+	rs_table(&rs, HV_X64_REGISTER_IDTR, 0, 0x3ff);
+	rs_add(&rs, HV_X64_REGISTER_CR0, X86_CR0_ET);
+	rs_add(&rs, HV_X64_REGISTER_CR4, 0);
+	rs_add(&rs, HV_X64_REGISTER_EFER, 0);
+	rs_add(&rs, HV_X64_REGISTER_RIP, ip);
+	rs_add(&rs, HV_X64_REGISTER_RSP, STACK_TOP);
+	rs_add(&rs, HV_X64_REGISTER_RFLAGS, 0x2);
+	vcpu_set_regs(vcpu, rs.names, rs.vals, rs.n);
+}
+
+void vcpu_setup_protected_mode(struct vcpu *vcpu, uint32_t eip, uint32_t esp)
+{
+	struct regset rs = { .n = 0 };
+
+	vm_setup_gdt(vcpu->vm);
+	rs_seg(&rs, HV_X64_REGISTER_CS, SEL_CODE32, 0, 0xffffffff, 0xc09b);
+	for (unsigned i = 0; i < 5; i++)
+		rs_seg(&rs, data_segs[i], SEL_DATA, 0, 0xffffffff, 0xc093);
+	rs_table(&rs, HV_X64_REGISTER_GDTR, GDT_GPA, 6 * 8 - 1);
+	rs_table(&rs, HV_X64_REGISTER_IDTR, 0, 0);
+	rs_add(&rs, HV_X64_REGISTER_CR0, X86_CR0_PE | X86_CR0_ET | X86_CR0_NE);
+	rs_add(&rs, HV_X64_REGISTER_CR4, 0);
+	rs_add(&rs, HV_X64_REGISTER_EFER, 0);
+	rs_add(&rs, HV_X64_REGISTER_RIP, eip);
+	rs_add(&rs, HV_X64_REGISTER_RSP, esp);
+	rs_add(&rs, HV_X64_REGISTER_RFLAGS, 0x2);
+	vcpu_set_regs(vcpu, rs.names, rs.vals, rs.n);
+}
+
+void vcpu_setup_long_mode(struct vcpu *vcpu, uint64_t rip, uint64_t rsp)
+{
+	struct regset rs = { .n = 0 };
+
+	vm_setup_gdt(vcpu->vm);
+	vm_setup_paging(vcpu->vm);
+	rs_seg(&rs, HV_X64_REGISTER_CS, SEL_CODE64, 0, 0xffffffff, 0xa09b);
+	for (unsigned i = 0; i < 5; i++)
+		rs_seg(&rs, data_segs[i], SEL_DATA, 0, 0xffffffff, 0xc093);
+	rs_table(&rs, HV_X64_REGISTER_GDTR, GDT_GPA, 6 * 8 - 1);
+	rs_table(&rs, HV_X64_REGISTER_IDTR, 0, 0);
+	rs_add(&rs, HV_X64_REGISTER_CR3, vcpu->vm->pml4_gpa);
+	rs_add(&rs, HV_X64_REGISTER_CR4,
+	       X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
+	rs_add(&rs, HV_X64_REGISTER_EFER,
+	       X86_EFER_SCE | X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE);
+	rs_add(&rs, HV_X64_REGISTER_CR0,
+	       X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE |
+	       X86_CR0_WP | X86_CR0_PG);
+	rs_add(&rs, HV_X64_REGISTER_RIP, rip);
+	rs_add(&rs, HV_X64_REGISTER_RSP, rsp);
+	rs_add(&rs, HV_X64_REGISTER_RFLAGS, 0x2);
+	vcpu_set_regs(vcpu, rs.names, rs.vals, rs.n);
+}

@@ -1,0 +1,21 @@
+# Unit tests (Check) for the core, and the conformance suite, which runs
+# every test program under "mshv-emu run --" (the in-process /dev/mshv).
+UNIT_TESTS = tests/unit/check_x86_insn tests/unit/check_x86_mmu
+check_PROGRAMS += $(UNIT_TESTS)
+TESTS += $(UNIT_TESTS)
+tests_unit_check_x86_insn_SOURCES = tests/unit/check_x86_insn.c emu/x86_insn.c
+tests_unit_check_x86_insn_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_x86_insn_LDADD = $(CHECK_LIBS)
+tests_unit_check_x86_mmu_SOURCES = tests/unit/check_x86_mmu.c emu/x86_mmu.c
+tests_unit_check_x86_mmu_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_x86_mmu_LDADD = $(CHECK_LIBS)
+
+include tests/conformance/local.mk
+
+# Unit tests run directly; everything else through the in-process face.
+LOG_COMPILER = $(top_srcdir)/tests/run-test
+AM_TESTS_ENVIRONMENT = \
+	MSHV_EMU=$(abs_top_builddir)/mshv-emu; \
+	MSHV_EMU_PRELOAD=$(abs_top_builddir)/.libs/libmshvemu-preload.so; \
+	export MSHV_EMU MSHV_EMU_PRELOAD;
+EXTRA_DIST += tests/run-test
