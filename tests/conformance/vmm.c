@@ -805,3 +805,22 @@ void vcpu_setup_long_mode(struct vcpu *vcpu, uint64_t rip, uint64_t rsp)
 	rs_add(&rs, HV_X64_REGISTER_RFLAGS, 0x2);
 	vcpu_set_regs(vcpu, rs.names, rs.vals, rs.n);
 }
+
+uint64_t dev_assignable_features(void)
+{
+	struct hv_input_get_partition_property_ex in;
+	uint8_t *out = calloc(1, 4072);
+	uint16_t st = 0;
+	uint64_t v;
+	int fd = mshv_open(O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	TEST_ASSERT(out, "calloc");
+	memset(&in, 0, sizeof(in));
+	in.property_code = HV_PARTITION_PROPERTY_ASSIGNABLE_SYNTHETIC_PROC_FEATURES;
+	TEST_ASSERT_OK(hvcall(fd, HVCALL_GET_PARTITION_PROPERTY_EX, 0, &in, sizeof(in),
+			      out, 4072, &st));
+	memcpy(&v, out + 8, 8);	/* where rust-vmm reads it */
+	free(out);
+	close(fd);
+	return v;
+}

@@ -254,6 +254,8 @@ void vm_map_page(struct vm *vm, uint64_t va, uint64_t gpa, uint64_t pte_flags);
 
 /* Hypercall-style partition property helpers (assert success). */
 uint64_t vm_get_property(struct vm *vm, uint32_t code);
+/* ASSIGNABLE_SYNTHETIC_PROC_FEATURES as /dev/mshv reports it. */
+uint64_t dev_assignable_features(void);
 void vm_set_property(struct vm *vm, uint32_t code, uint64_t value);
 
 struct vcpu *vcpu_create(struct vm *vm, uint32_t index);
