@@ -102,7 +102,10 @@ TEST(unmapped_gpa)
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_RBX), 1);
 	TEST_ASSERT_EQ(*(uint32_t *)vm_gpa2hva(vm, DATA_GPA), 0x5a5aa5a5);
 	/* the value is the immediate of the instruction */
-	TEST_ASSERT_EQ(*(const uint32_t *)(mm_write + len - 4), 0xcafebabe);
+	uint32_t imm32;
+
+	memcpy(&imm32, mm_write + len - 4, 4);
+	TEST_ASSERT_EQ(imm32, 0xcafebabe);
 	vcpu_set_reg(vcpu, HV_X64_REGISTER_RIP, base + off + len);
 
 	/* fetch: call into unmapped memory */

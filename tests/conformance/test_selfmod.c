@@ -45,16 +45,16 @@ TEST(host_patch_hot_loop)
 	/* the loop has run (and been translated) many times before the patch */
 	struct vm *vm = vm_create_default(0);
 	struct vcpu *vcpu = vcpu_create(vm, 0);
-	uint32_t *imm;
+	uint8_t *imm;
 
 	GUEST_LOAD(vm, CODE_GPA, sm_loop);
-	imm = (uint32_t *)((uint8_t *)vm_gpa2hva(vm, CODE_GPA +
+	imm = ((uint8_t *)vm_gpa2hva(vm, CODE_GPA +
 			   GUEST_OFF(sm_loop, sm_loop_imm)) + 1);
 	vcpu_setup_long_mode(vcpu, CODE_GPA, STACK_TOP);
 	for (unsigned i = 0; i < 100; i++)
 		TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x10), 0x11111111);
 	for (uint32_t v = 0x22222222; v < 0x99999999u; v += 0x11111111) {
-		*imm = v;
+		memcpy(imm, &v, sizeof v);	/* unaligned immediate */
 		for (unsigned i = 0; i < 3; i++)
 			TEST_ASSERT(vcpu_expect_out(vcpu, 0x10) == v,
 				    "stale code after patching to %#x", v);

@@ -73,7 +73,9 @@ static void kick_once(struct vcpu *vcpu)
 	TEST_ASSERT(r.ret == -1 && r.err == EINTR,
 		    "RUN_VP returned %d errno %s instead of EINTR", r.ret,
 		    strerror(r.err));
-	TEST_ASSERT(r.t_return - t_kick < 100ull * 1000 * 1000,
+	/* Promptness is measured by bench/; here: it ends, instead of the
+	 * guest spinning on (generous bound for sanitizer/valgrind runs). */
+	TEST_ASSERT(r.t_return - t_kick < 2000ull * 1000 * 1000,
 		    "RUN_VP took %llu ms to return after the signal",
 		    (unsigned long long)((r.t_return - t_kick) / 1000000));
 	TEST_ASSERT(sig_count > before, "handler did not run");
