@@ -108,6 +108,8 @@ struct emu_vp {
 
 	void *pages;
 	bool own_pages;
+	void (*release)(void *ctx, void *pages, void *cookie);
+	void *release_ctx, *release_cookie;
 	struct hv_vp_register_page *rp;
 	struct hv_message *msg;
 

@@ -178,6 +178,13 @@ static void emulate_msr(struct emu_vp *vp, bool write, uint32_t size)
 	uint32_t msr = (uint32_t)regs_gpr(vp, 1);
 	uint64_t val;
 
+	if (msr_intercepted(vp, msr)) {
+		vp->x.msr = msr;
+		vp->x.msr_write = write;
+		vp->x.msr_intercepted = true;
+		stop_here(vp, EXIT_MSR, size);
+		return;
+	}
 	if (engine_native_msr(msr))
 		return;
 	if (write) {
@@ -241,6 +248,10 @@ static void hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 	struct emu_vp *vp = pt->eng.running;
 	uint8_t buf[16];
 
+	/* A stop requested by another hook (CPUID, ...) takes effect only
+	 * after this hook: keep its reason. */
+	if (EMU_UNLIKELY(vp->x.reason != EXIT_NONE))
+		return;
 	if (EMU_UNLIKELY(vp->flush_after)) {
 		run_flush_fetch(vp);
 		vp->flush_after = 0;
@@ -266,7 +277,10 @@ static int hook_cpuid(uc_engine *uc, void *opaque)
 	uint32_t out[4];
 
 	(void)uc;
-	if (pt->intercept_cpuid_all) {
+	bool intercept = pt->intercept_cpuid_all;
+	for (size_t i = 0; !intercept && i < pt->nintercept_cpuid; i++)
+		intercept = pt->intercept_cpuid[i] == leaf;
+	if (intercept) {
 		/* Reported to the VMM with RIP at the CPUID (0F A2). */
 		vp->x.reason = EXIT_CPUID;
 		vp->x.rip = regs_rip(vp);

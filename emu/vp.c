@@ -161,9 +161,20 @@ void vp_destroy(struct emu_vp *vp)
 		uc_context_free(vp->ctx);
 	if (vp->own_pages)
 		munmap(vp->pages, EMU_VP_PAGES_SIZE);
+	else if (vp->release)
+		vp->release(vp->release_ctx, vp->pages, vp->release_cookie);
 	close(vp->wake_fd);
 	pthread_mutex_destroy(&vp->run_lock);
 	free(vp);
+}
+
+void emu_vp_set_release(struct emu_vp *vp,
+			void (*release)(void *ctx, void *pages, void *cookie),
+			void *ctx, void *cookie)
+{
+	vp->release = release;
+	vp->release_ctx = ctx;
+	vp->release_cookie = cookie;
 }
 
 uint32_t emu_vp_index(const struct emu_vp *vp) { return vp->index; }

@@ -218,6 +218,8 @@ static long create_vp(struct mshv_obj *obj, uint64_t arg, const struct mshv_uacc
 		free(o);
 		return rc;
 	}
+	if (pages)
+		emu_vp_set_release(vp, fops->free_vp_pages, fops->face_ctx, cookie);
 	emu_partition_get(obj->pt);
 	o->pt = obj->pt;
 	o->vp = vp;

@@ -54,6 +54,11 @@ int emu_unmap_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,
 #define EMU_VP_PAGES_SIZE (2 * 4096)
 int emu_vp_create(struct emu_partition *pt, uint32_t vp_index, void *pages,
 		  struct emu_vp **out);
+/* Face-provided pages are handed back through `release` when the VP is
+ * destroyed (with its partition). */
+void emu_vp_set_release(struct emu_vp *vp,
+			void (*release)(void *ctx, void *pages, void *cookie),
+			void *ctx, void *cookie);
 struct emu_vp *emu_partition_vp(struct emu_partition *pt, uint32_t index);
 uint32_t emu_vp_index(const struct emu_vp *vp);
 void *emu_vp_register_page(struct emu_vp *vp);
