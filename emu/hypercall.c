@@ -25,6 +25,8 @@ static struct emu_vp *vp_acquire(struct emu_partition *pt, uint32_t index)
 	if (vp) {
 		engine_acquire(pt, NULL);
 		engine_load(pt, vp);
+		/* Edits the VMM made on the register page count as made. */
+		regpage_apply_dirty(vp);
 	}
 	return vp;
 }
@@ -145,8 +147,12 @@ static uint16_t access_gpa(struct emu_partition *pt, bool write, const void *in,
 	union hv_access_gpa_result *res = out;
 	res->as_uint64 = 0;
 	if (write) {
-		const struct emu_region *r = mem_find(pt, i->base_gpa);
-		if (r && !(r->flags & EMU_MEM_WRITABLE))
+		/* At most two pages: check both before writing either. */
+		uint64_t last = i->base_gpa + i->byte_count - 1;
+		const struct emu_region *a = mem_find(pt, i->base_gpa), *b = mem_find(pt, last);
+		if (!a || !b)
+			res->result_code = HV_ACCESS_GPA_UNMAPPED;
+		else if (!(a->flags & EMU_MEM_WRITABLE) || !(b->flags & EMU_MEM_WRITABLE))
 			res->result_code = HV_ACCESS_GPA_WRITE_INTERCEPT;
 		else if (mem_write_phys(pt, i->base_gpa, w->data, i->byte_count))
 			res->result_code = HV_ACCESS_GPA_UNMAPPED;
@@ -187,15 +193,19 @@ static uint16_t install_intercept(struct emu_partition *pt, const void *in)
 		for (k = 0; k < *n && list[k] != key; k++)
 			;
 		if (k == *n) {
-			if (*n == EMU_MAX_INTERCEPTS)
+			if (*n == EMU_MAX_INTERCEPTS) {
 				st = HV_STATUS_INSUFFICIENT_BUFFERS;
-			else
-				list[(*n)++] = key;
+				break;
+			}
+			list[(*n)++] = key;
 		}
+		/* a later install replaces the access mask */
+		if (!cpuid)
+			pt->intercept_msr_access[k] = i->access_type;
 		break;
 	}
 	case HV_INTERCEPT_TYPE_X64_MSR:
-		pt->intercept_msr_all = true;
+		pt->intercept_msr_all = i->access_type;
 		break;
 	default:
 		/* Exception, APIC and hypercall intercepts need the event

@@ -170,8 +170,9 @@ struct emu_partition {
 	uint32_t intercept_cpuid[EMU_MAX_INTERCEPTS];	/* X64_CPUID leaves */
 	size_t nintercept_cpuid;
 	uint32_t intercept_msr[EMU_MAX_INTERCEPTS];	/* X64_MSR_INDEX */
+	uint32_t intercept_msr_access[EMU_MAX_INTERCEPTS]; /* HV_INTERCEPT_ACCESS_MASK_* */
 	size_t nintercept_msr;
-	bool intercept_msr_all;		/* X64_MSR */
+	uint32_t intercept_msr_all;	/* X64_MSR: access mask */
 	uint64_t created_ns;		/* partition reference time base */
 	struct emu_msi_route *routes;	/* MSHV_SET_MSI_ROUTING table */
 	size_t nroutes;
@@ -244,6 +245,6 @@ uint64_t cpuid_host_features(int bank);
 uint32_t cpuid_phys_bits(void);
 bool cpuid_is_intel(void);
 uint64_t emu_reference_time(struct emu_partition *pt);
-bool msr_intercepted(struct emu_vp *vp, uint32_t msr);
+bool msr_intercepted(struct emu_vp *vp, uint32_t msr, bool write);
 
 #endif

@@ -19,15 +19,16 @@ uint64_t emu_reference_time(struct emu_partition *pt)
 	return (ns - pt->created_ns) / 100 + pt->props.reference_time_offset;
 }
 
-bool msr_intercepted(struct emu_vp *vp, uint32_t msr)
+bool msr_intercepted(struct emu_vp *vp, uint32_t msr, bool write)
 {
 	struct emu_partition *pt = vp->pt;
+	uint32_t want = write ? HV_INTERCEPT_ACCESS_MASK_WRITE : HV_INTERCEPT_ACCESS_MASK_READ;
 
-	if (pt->intercept_msr_all)
+	if (pt->intercept_msr_all & want)
 		return true;
 	for (size_t i = 0; i < pt->nintercept_msr; i++)
 		if (pt->intercept_msr[i] == msr)
-			return true;
+			return pt->intercept_msr_access[i] & want;
 	return false;
 }
 

@@ -3,6 +3,7 @@
 #include "internal.h"
 #include "rawenv.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,7 +15,13 @@ static int init_rc;
 
 static void do_init(void)
 {
-	init_rc = rawenv_calibrate() || cpuid_init() ? -ENODEV : 0;
+	if (rawenv_calibrate()) {
+		fprintf(stderr, "mshv-emu: %s\n", rawenv_error());
+		init_rc = -ENODEV;
+	} else if (cpuid_init()) {
+		fprintf(stderr, "mshv-emu: cannot probe the engine's CPUID\n");
+		init_rc = -ENODEV;
+	}
 }
 
 int emu_init(void)

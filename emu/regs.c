@@ -308,11 +308,12 @@ uint16_t regs_get(struct emu_vp *vp, uint32_t name, union hv_register_value *v)
 	case HV_X64_REGISTER_APIC_ID: case HV_X64_REGISTER_INITIAL_APIC_ID:
 		v->reg64 = vp->index; return 0;
 	case HV_X64_REGISTER_APIC_VERSION: v->reg64 = 0x50014; return 0;
-	case HV_REGISTER_TIME_REF_COUNT: {
-		union hv_register_value *ref = shadow(vp, HV_REGISTER_TIME_REF_COUNT, false);
-		v->reg64 = ref ? ref->reg64 : 0;
+	case HV_REGISTER_TIME_REF_COUNT:
+		v->reg64 = emu_reference_time(vp->pt);
 		return 0;
-	}
+	case HV_REGISTER_INTERNAL_ACTIVITY_STATE:
+		v->internal_activity.halt_suspend = vp->halted;
+		return 0;
 	case HV_REGISTER_HYPERVISOR_VERSION:
 		/* build, major.minor, service pack: a 10.0 hypervisor */
 		v->reg128.low_part = 27751;
@@ -418,7 +419,14 @@ uint16_t regs_set(struct emu_vp *vp, uint32_t name, const union hv_register_valu
 	case HV_REGISTER_VP_INDEX: case HV_X64_REGISTER_APIC_ID:
 	case HV_X64_REGISTER_INITIAL_APIC_ID: case HV_X64_REGISTER_APIC_VERSION:
 	case HV_REGISTER_HYPERVISOR_VERSION: case HV_X64_REGISTER_MSR_MTRR_CAP:
+	case HV_REGISTER_TIME_REF_COUNT:
 		return HV_STATUS_INVALID_PARAMETER;	/* read-only */
+	case HV_REGISTER_INTERNAL_ACTIVITY_STATE:
+		/* halt_suspend is the VP's halted state; the VMM may wake it */
+		if (v->reg64 & ~7ull)
+			return HV_STATUS_INVALID_PARAMETER;
+		vp->halted = v->internal_activity.halt_suspend;
+		return st;
 	default:
 		break;
 	}

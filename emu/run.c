@@ -178,7 +178,7 @@ static void emulate_msr(struct emu_vp *vp, bool write, uint32_t size)
 	uint32_t msr = (uint32_t)regs_gpr(vp, 1);
 	uint64_t val;
 
-	if (msr_intercepted(vp, msr)) {
+	if (msr_intercepted(vp, msr, write)) {
 		vp->x.msr = msr;
 		vp->x.msr_write = write;
 		vp->x.msr_intercepted = true;

@@ -118,6 +118,7 @@ static int vp_state(struct emu_vp *vp, unsigned type, void *buf, size_t *size, b
 		return -EINVAL;
 	engine_acquire(pt, NULL);
 	engine_load(pt, vp);
+	regpage_apply_dirty(vp);
 	switch (type) {
 	case MSHV_VP_STATE_LAPIC:
 		if (set)

@@ -26,6 +26,14 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#if defined(__has_include)
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#endif
+#endif
+#ifndef VALGRIND_MAKE_MEM_DEFINED
+#define VALGRIND_MAKE_MEM_DEFINED(a, n) ((void)(a), (void)(n))
+#endif
 
 static atomic_int self_pid_cache;
 static atomic_bool pvm_unavailable;
@@ -92,8 +100,13 @@ static int self_copy(int write, uint64_t uaddr, void *local, size_t n)
 
 			r = write ? process_vm_writev(pid, &liov, 1, &riov, 1, 0)
 				  : process_vm_readv(pid, &liov, 1, &riov, 1, 0);
-			if (r == (ssize_t)n)
+			if (r == (ssize_t)n) {
+				/* memcheck cannot see a write to our own
+				 * memory made by the kernel on our behalf */
+				if (write)
+					VALGRIND_MAKE_MEM_DEFINED((void *)(uintptr_t)uaddr, n);
 				goto out;
+			}
 			if (r >= 0) {
 				ret = -EFAULT;	/* partial: faulted midway */
 				goto out;
@@ -143,7 +156,7 @@ static void *self_map_guest(void *ctx, uint64_t uaddr, uint64_t size,
 
 	(void)ctx;
 	if (uaddr == 0 || uaddr > UINTPTR_MAX) {
-		*err = -EFAULT;
+		*err = -EINVAL;	/* the kernel finds no VMA there */
 		return NULL;
 	}
 	r = range_mapped(uaddr, size);

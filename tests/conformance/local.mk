@@ -53,3 +53,10 @@ tests_conformance_test_selfmod_CPPFLAGS = -I$(top_srcdir)/include
 tests_conformance_test_threads_CPPFLAGS = -I$(top_srcdir)/include
 tests_conformance_test_signal_LDADD = -lpthread
 tests_conformance_test_threads_LDADD = -lpthread
+
+# MSRs and CPUID as the guest sees them.
+CONFORMANCE_TESTS += tests/conformance/test_msr tests/conformance/test_cpuid
+tests_conformance_test_msr_SOURCES = tests/conformance/test_msr.c $(CONFORMANCE_COMMON)
+tests_conformance_test_cpuid_SOURCES = tests/conformance/test_cpuid.c $(CONFORMANCE_COMMON)
+tests_conformance_test_msr_CPPFLAGS = -I$(top_srcdir)/include
+tests_conformance_test_cpuid_CPPFLAGS = -I$(top_srcdir)/include
