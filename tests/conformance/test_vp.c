@@ -189,6 +189,8 @@ TEST(gprs)
 	names[0] = HV_X64_REGISTER_RFLAGS;
 	vals[0] = 0x2c3;
 	roundtrip64(vcpu, names, vals, 1);
+	vcpu_destroy(vcpu);
+	vm_destroy(g_vm);
 }
 
 TEST(segments)
@@ -229,6 +231,8 @@ TEST(segments)
 	TEST_ASSERT_EQ(cs.base, 0x12340);
 	TEST_ASSERT_EQ(cs.limit, 0xffff);
 	TEST_ASSERT_EQ(cs.attributes, 0x9b);
+	vcpu_destroy(vcpu);
+	vm_destroy(g_vm);
 }
 
 TEST(tables)
@@ -243,6 +247,8 @@ TEST(tables)
 	in[1].table.base = 0xfffffe0000000000ull;
 	in[1].table.limit = 0xfff;
 	roundtrip128(vcpu, names, in, 2);
+	vcpu_destroy(vcpu);
+	vm_destroy(g_vm);
 }
 
 TEST(control_registers)
@@ -276,6 +282,8 @@ TEST(control_registers)
 	vcpu_set_reg(vcpu, HV_X64_REGISTER_CR4, X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_INTERMEDIATE_CR4),
 		       X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
+	vcpu_destroy(vcpu);
+	vm_destroy(g_vm);
 }
 
 TEST(xfem_efer)
@@ -287,6 +295,8 @@ TEST(xfem_efer)
 	vcpu_set_reg(vcpu, HV_X64_REGISTER_CR4,
 		     X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | (1ull << 18));
 	roundtrip64(vcpu, names, vals, 2);
+	vcpu_destroy(vcpu);
+	vm_destroy(g_vm);
 }
 
 TEST(msr_registers)
@@ -332,6 +342,8 @@ TEST(msr_registers)
 	vcpu_set_reg(vcpu, HV_X64_REGISTER_TSC, 1ull << 40);
 	TEST_ASSERT(vcpu_get_reg(vcpu, HV_X64_REGISTER_TSC) >= 1ull << 40,
 		    "TSC went backwards");
+	vcpu_destroy(vcpu);
+	vm_destroy(g_vm);
 }
 
 TEST(debug_registers)
@@ -347,6 +359,8 @@ TEST(debug_registers)
 	};
 
 	roundtrip64(vcpu, names, vals, 6);
+	vcpu_destroy(vcpu);
+	vm_destroy(g_vm);
 }
 
 TEST(xmm_registers)
@@ -362,6 +376,8 @@ TEST(xmm_registers)
 		in[i].reg128.high_part = 0xfedcba9876543210ull - ((uint64_t)i << 32);
 	}
 	roundtrip128(vcpu, names, in, 16);
+	vcpu_destroy(vcpu);
+	vm_destroy(g_vm);
 }
 
 TEST(fp_registers)
@@ -402,6 +418,8 @@ TEST(fp_registers)
 	vcpu_set_reg128(vcpu, HV_X64_REGISTER_XMM_CONTROL_STATUS, &xcs);
 	vcpu_get_reg128(vcpu, HV_X64_REGISTER_XMM_CONTROL_STATUS, &out);
 	TEST_ASSERT_EQ(out.xmm_control_status.xmm_status_control, 0x1fa0);
+	vcpu_destroy(vcpu);
+	vm_destroy(g_vm);
 }
 
 TEST(event_registers)
@@ -443,6 +461,8 @@ TEST(event_registers)
 	vcpu_set_reg128(vcpu, HV_REGISTER_PENDING_EVENT0, &v);
 	vcpu_get_reg128(vcpu, HV_REGISTER_PENDING_EVENT0, &out);
 	TEST_ASSERT_EQ(out.reg128.low_part & 1, 0);
+	vcpu_destroy(vcpu);
+	vm_destroy(g_vm);
 }
 
 TEST(mixed_reps)
@@ -473,6 +493,8 @@ TEST(mixed_reps)
 	TEST_ASSERT_EQ(done, ARRAY_SIZE(names));
 	/* APIC base of a LAPIC partition: enabled, BSP, default address */
 	TEST_ASSERT_EQ(vals[9].reg64 & 0xfffff900ull, 0xfee00900ull);
+	vcpu_destroy(vcpu);
+	vm_destroy(g_vm);
 }
 
 TEST(unknown_register)
@@ -490,6 +512,8 @@ TEST(unknown_register)
 	st = 0;
 	TEST_ASSERT_HV_FAIL(regs_get(vcpu->fd, 0, names, vals, 3, &st, &done), st);
 	TEST_ASSERT(done < 3, "reps completed %u for a failing batch", done);
+	vcpu_destroy(vcpu);
+	vm_destroy(g_vm);
 }
 
 TEST(partition_fd_vp_index)
