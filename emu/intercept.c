@@ -60,14 +60,20 @@ static struct x86_mmu ctx_mmu(struct emu_vp *vp)
 	return m;
 }
 
-/* Up to 16 bytes at CS:RIP; fewer if the fetch crosses into nothing. */
+/* The instruction's bytes as the code hook saw them; otherwise up to 16
+ * bytes at CS:RIP (fewer if the fetch crosses into nothing). */
 static uint8_t insn_bytes(struct emu_vp *vp, uint8_t out[16])
 {
 	struct raw_seg cs;
-	struct x86_mmu m = ctx_mmu(vp);
+	struct x86_mmu m;
 
-	raw_get_seg(vp->ctx, RAW_CS, &cs);
 	memset(out, 0, 16);
+	if (vp->x.nbytes) {
+		memcpy(out, vp->x.bytes, vp->x.nbytes);
+		return vp->x.nbytes;
+	}
+	m = ctx_mmu(vp);
+	raw_get_seg(vp->ctx, RAW_CS, &cs);
 	return (uint8_t)x86_mmu_read_virt(&m, cs.base + vp->x.rip, out, 16, 0);
 }
 
@@ -124,10 +130,6 @@ static void build_io(struct emu_vp *vp, struct hv_message *msg)
 	m->access_info.string_op = vp->x.io_string;
 	m->access_info.rep_prefix = vp->x.io_rep;
 	m->instruction_byte_count = insn_bytes(vp, m->instruction_bytes);
-	if (m->instruction_byte_count > vp->x.insn_len)
-		m->instruction_byte_count = vp->x.insn_len;
-	memset(m->instruction_bytes + m->instruction_byte_count, 0,
-	       16 - m->instruction_byte_count);
 	m->rax = raw_get_gpr(raw, 0);
 	seg_out(raw, RAW_DS, &m->ds_segment);
 	seg_out(raw, RAW_ES, &m->es_segment);

@@ -81,6 +81,7 @@ struct emu_exit {
 	/* MSR */
 	uint32_t msr;
 	bool msr_write, msr_intercepted;
+	uint8_t bytes[16], nbytes;	/* the instruction, when known */
 };
 
 #define EMU_KICK_SIGNAL 0x1u
@@ -119,8 +120,8 @@ struct emu_vp {
 
 	struct emu_exit x;
 	struct emu_fetch_entry fetch[EMU_FETCH_WAYS];
-	uint64_t cs_base;		/* CS.base during the current run */
-	bool long_mode;
+	const uint8_t *cur;		/* bytes of the instruction being run */
+	uint8_t cur_size, cur_buf[16];
 
 	/* State the engine does not keep: plain-storage registers by name. */
 #define EMU_SHADOW_SLOTS 256
@@ -133,7 +134,7 @@ struct emu_vp {
 	uint8_t lapic_state[1024];	/* MSHV_VP_STATE_LAPIC until the LAPIC exists */
 	uint8_t stimer_state[200];	/* MSHV_VP_STATE_SYNTHETIC_TIMERS */
 	uint8_t *simp, *siefp;		/* 4 KiB each, lazily */
-	bool raw_batch, raw_dirty;	/* regs_begin/regs_commit */
+	bool raw_batch, raw_snap, raw_dirty;	/* regs_begin/regs_commit */
 	uint8_t flush_after;		/* fetch cache flush at next insn */
 	bool halted;
 };
@@ -150,6 +151,7 @@ struct emu_engine {
 	uc_context *scratch;
 	uc_context *pristine;		/* engine state before any VP */
 	bool flush_tb;			/* code changed behind the engine */
+	bool translated;		/* code cache not empty */
 	struct emu_code_page *code;	/* pages executed, for staleness */
 	size_t ncode, capcode;
 };
@@ -228,6 +230,7 @@ void vpstate_reset(struct emu_vp *vp);
 
 /* regpage.c */
 void regpage_refresh(struct emu_vp *vp);
+void regpage_fill(struct emu_vp *vp, const void *raw);
 void regpage_apply_dirty(struct emu_vp *vp);
 
 /* intercept.c */

@@ -117,11 +117,8 @@ int emu_map_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,
 	struct emu_region *r = &pt->regions[pt->nregions];
 	*r = (struct emu_region){ .gpa = gpa, .size = size, .host = host, .flags = flags };
 	rc = mem_map_engine(pt, r);
-	if (rc == 0) {
-		pt->nregions++;
-		/* Code the VMM put there may replace translated code. */
-		pt->eng.flush_tb = true;
-	}
+	if (rc == 0)
+		pt->nregions++;	/* new memory: no translation can refer to it */
 out:
 	engine_release(pt);
 	return rc;

@@ -16,11 +16,16 @@ static const uint32_t seg_names[6] = {
 
 void regpage_refresh(struct emu_vp *vp)
 {
+	uc_context_save(vp->pt->eng.uc, vp->pt->eng.scratch);
+	regpage_fill(vp, vp->pt->eng.scratch);
+}
+
+/* raw: a snapshot of the loaded VP's engine state. */
+void regpage_fill(struct emu_vp *vp, const void *raw)
+{
 	struct hv_vp_register_page *rp = vp->rp;
 	uc_engine *uc = vp->pt->eng.uc;
-	void *raw = vp->pt->eng.scratch;
 
-	uc_context_save(uc, raw);
 	for (int i = 0; i < 16; i++)
 		rp->gp_registers[i] = raw_get_gpr(raw, i);
 	rp->rip = raw_get_eip(raw);

@@ -81,10 +81,12 @@ void regs_mmu(struct emu_vp *vp, uint64_t *cr0, uint64_t *cr3, uint64_t *cr4,
 
 /* --- raw (hidden) state, batched through the engine's scratch context --- */
 
+/* A batch snapshots the engine's raw state only when a register that lives
+ * there is touched (GPR/RIP-only batches, the hot case, never copy it). */
 void regs_begin(struct emu_vp *vp)
 {
-	uc_context_save(UC(vp), vp->pt->eng.scratch);
 	vp->raw_batch = true;
+	vp->raw_snap = false;
 	vp->raw_dirty = false;
 }
 
@@ -105,21 +107,20 @@ void regs_commit(struct emu_vp *vp)
 	vp->raw_batch = false;
 }
 
-/* Raw reads need a current snapshot unless a batch holds one. */
-static const void *raw_view(struct emu_vp *vp)
+/* A current snapshot of the raw state (reused within a batch). */
+static void *raw_view(struct emu_vp *vp)
 {
-	if (!vp->raw_batch)
+	if (!vp->raw_batch || !vp->raw_snap) {
 		uc_context_save(UC(vp), vp->pt->eng.scratch);
+		vp->raw_snap = vp->raw_batch;
+	}
 	return SCRATCH(vp);
 }
 
-/* API writes inside a batch must not be undone by the batch's restore. */
+/* API writes inside a batch must not be undone by the batch's restore, and
+ * make the snapshot stale. */
 static void api_begin(struct emu_vp *vp) { if (vp->raw_batch) raw_flush(vp); }
-static void api_end(struct emu_vp *vp)
-{
-	if (vp->raw_batch)
-		uc_context_save(UC(vp), vp->pt->eng.scratch);
-}
+static void api_end(struct emu_vp *vp) { vp->raw_snap = false; }
 
 static int raw_seg_index(uint32_t name)
 {
@@ -352,7 +353,7 @@ static uint16_t raw_set(struct emu_vp *vp, uint32_t name, const union hv_registe
 
 	if (!batch)
 		regs_begin(vp);
-	void *raw = SCRATCH(vp);
+	void *raw = raw_view(vp);
 	if ((seg = raw_seg_index(name)) >= 0) {
 		struct raw_seg r = {
 			.selector = v->segment.selector, .base = v->segment.base,

@@ -80,13 +80,17 @@ static void check_code_pages(struct emu_partition *pt)
 		if (memcmp(host, e->code[i].shadow, EMU_PAGE)) {
 			memcpy(e->code[i].shadow, host, EMU_PAGE);
 			stale = true;
+			if (e->loaded)
+				run_flush_fetch(e->loaded);
 		}
 		i++;
 	}
-	if (stale) {
+	/* A flush clears the whole code buffer: only when it holds code. */
+	if (stale && e->translated) {
 		uc_ctl_flush_tb(e->uc);
-		e->flush_tb = false;
+		e->translated = false;
 	}
+	e->flush_tb = false;
 }
 
 static const uint8_t *fetch_page(struct emu_vp *vp, uint64_t lpage)
@@ -167,6 +171,10 @@ static bool engine_native_msr(uint32_t msr)
 
 static void stop_here(struct emu_vp *vp, enum emu_exit_reason why, uint32_t size)
 {
+	if (vp->cur) {
+		memcpy(vp->x.bytes, vp->cur, vp->cur_size);
+		vp->x.nbytes = vp->cur_size;
+	}
 	vp->x.reason = why;
 	vp->x.rip = regs_rip(vp);
 	vp->x.insn_len = (uint8_t)size;
@@ -246,7 +254,6 @@ static void hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 {
 	struct emu_partition *pt = opaque;
 	struct emu_vp *vp = pt->eng.running;
-	uint8_t buf[16];
 
 	/* A stop requested by another hook (CPUID, ...) takes effect only
 	 * after this hook: keep its reason. */
@@ -263,7 +270,10 @@ static void hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 	}
 	if (EMU_UNLIKELY(size == 0 || size > 15))
 		return;
-	const uint8_t *p = fetch(vp, addr, size, buf);
+	const uint8_t *p = fetch(vp, addr, size, vp->cur_buf);
+	/* Remembered for exits in this instruction (memory intercepts). */
+	vp->cur = p;
+	vp->cur_size = (uint8_t)size;
 	if (EMU_LIKELY(p == NULL || !hot[p[0]]))
 		return;
 	classify(vp, p, size);
@@ -319,6 +329,12 @@ static bool hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
 	}
 	vp->x.unmapped = type == UC_MEM_READ_UNMAPPED || type == UC_MEM_WRITE_UNMAPPED ||
 			 type == UC_MEM_FETCH_UNMAPPED;
+	/* A data access belongs to the instruction the code hook just saw; a
+	 * failed fetch has no instruction bytes. */
+	if (vp->x.access != HV_INTERCEPT_ACCESS_EXECUTE && vp->cur) {
+		memcpy(vp->x.bytes, vp->cur, vp->cur_size);
+		vp->x.nbytes = vp->cur_size;
+	}
 	return false;
 }
 
@@ -419,30 +435,46 @@ static int halt_wait(struct emu_vp *vp)
 	}
 }
 
-/* Finishes an IO exit: details from the decoded instruction. */
-static void finish_io(struct emu_vp *vp)
+static enum x86_mode cpu_mode(const void *raw)
+{
+	uint32_t hf = raw_get_hflags(raw);
+
+	return (hf & HF_CS64) ? X86_MODE_LONG64 : (hf & HF_CS32) ? X86_MODE_PROT32 :
+	       (hf & HF_PE) ? X86_MODE_PROT16 : X86_MODE_REAL;
+}
+
+/* Fills x.bytes from guest memory when no hook saw the instruction. */
+static void read_insn_bytes(struct emu_vp *vp)
+{
+	struct raw_seg cs;
+	struct x86_mmu m = vp_mmu(vp);
+
+	raw_get_seg(vp->ctx, RAW_CS, &cs);
+	vp->x.nbytes = (uint8_t)x86_mmu_read_virt(&m, cs.base + vp->x.rip, vp->x.bytes,
+						  sizeof vp->x.bytes, 0);
+}
+
+/* Completes an IO exit from the instruction's bytes; false if they do not
+ * hold an IO instruction after all (the caller resumes the guest). */
+static bool finish_io(struct emu_vp *vp)
 {
 	struct x86_insn in;
 	struct x86_io io;
-	uint8_t bytes[16];
-	struct hv_x64_segment_register cs;
-	struct x86_mmu m = vp_mmu(vp);
-	uint32_t hf = raw_get_hflags(vp->ctx);
-	enum x86_mode mode = (hf & HF_CS64) ? X86_MODE_LONG64 :
-			     (hf & HF_CS32) ? X86_MODE_PROT32 :
-			     (hf & HF_PE) ? X86_MODE_PROT16 : X86_MODE_REAL;
 
-	regs_segment(vp, RAW_CS, &cs);
-	size_t n = x86_mmu_read_virt(&m, cs.base + vp->x.rip, bytes, sizeof bytes, 0);
+	if (!vp->x.nbytes)
+		read_insn_bytes(vp);
 	memset(&io, 0, sizeof io);
-	if (x86_decode(bytes, n, mode, &in) == 0 && x86_insn_is_io(&in, &io)) {
-		vp->x.insn_len = in.len;
-		vp->x.io_in = io.in;
-		vp->x.io_string = io.string;
-		vp->x.io_rep = io.rep;
-		vp->x.io_size = io.size;
-		vp->x.port = io.port_is_dx ? (uint16_t)regs_gpr(vp, 2) : io.imm_port;
-	}
+	if (x86_decode(vp->x.bytes, vp->x.nbytes, cpu_mode(vp->ctx), &in) ||
+	    !x86_insn_is_io(&in, &io))
+		return false;
+	vp->x.insn_len = in.len;
+	vp->x.nbytes = in.len;
+	vp->x.io_in = io.in;
+	vp->x.io_string = io.string;
+	vp->x.io_rep = io.rep;
+	vp->x.io_size = io.size;
+	vp->x.port = io.port_is_dx ? (uint16_t)raw_get_gpr(vp->ctx, 2) : io.imm_port;
+	return true;
 }
 
 /* Rewinds the safety-net path: the IO instruction (one string iteration)
@@ -468,7 +500,6 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 	engine_acquire(pt, vp);
 	engine_load(pt, vp);
 	regpage_apply_dirty(vp);
-	run_flush_fetch(vp);
 	if (vp->halted) {
 		engine_release(pt);
 		rc = halt_wait(vp);
@@ -487,12 +518,7 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 		}
 		uc_err err = uc_emu_start(e->uc, regs_rip(vp), 0, 0, 0);
 		engine_leave(pt);
-		uc_context_save(e->uc, vp->ctx);
-		if (vp->x.reason == EXIT_EXCEPTION || vp->x.reason == EXIT_INVALID) {
-			/* Unicorn never clears this itself (spurious #DF). */
-			raw_reset_old_exception(vp->ctx);
-			uc_context_restore(e->uc, vp->ctx);
-		}
+		e->translated = true;
 		switch (vp->x.reason) {
 		case EXIT_KICK: {
 			unsigned k = atomic_load(&vp->kick);
@@ -508,8 +534,7 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 		case EXIT_IO:
 			if (vp->x.insn_len == 0)
 				undo_executed_io(vp);
-			finish_io(vp);
-			goto report;
+			break;
 		case EXIT_HLT:
 			regs_set_rip(vp, vp->x.rip + vp->x.insn_len);
 			if (lapic_partition(vp) && (regs_rflags(vp) & 0x200)) {
@@ -522,16 +547,15 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 					goto out;
 				continue;
 			}
-			goto report;
-		case EXIT_MEM:
+			break;
 		case EXIT_CPUID:
-			if (vp->x.reason == EXIT_CPUID)
-				regs_set_rip(vp, vp->x.rip);
-			goto report;
+			regs_set_rip(vp, vp->x.rip);
+			break;
+		case EXIT_MEM:
 		case EXIT_EXCEPTION:
 		case EXIT_INVALID:
 		case EXIT_MSR:
-			goto report;
+			break;
 		case EXIT_NONE:
 		default:
 			/* Unicorn stopped on its own (e.g. its triple-fault
@@ -539,14 +563,29 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 			vp->x.reason = EXIT_EXCEPTION;
 			vp->x.vector = err == UC_ERR_OK ? 8 : -1;
 			vp->x.rip = regs_rip(vp);
-			goto report;
+			break;
 		}
+		/* One snapshot serves the message and the register page. */
+		uc_context_save(e->uc, vp->ctx);
+		if (vp->x.reason == EXIT_EXCEPTION || vp->x.reason == EXIT_INVALID) {
+			/* Unicorn never clears this itself (spurious #DF). */
+			raw_reset_old_exception(vp->ctx);
+			uc_context_restore(e->uc, vp->ctx);
+		}
+		if (vp->x.reason == EXIT_IO && !finish_io(vp)) {
+			/* Classified from a stale code translation. */
+			run_flush_fetch(vp);
+			continue;
+		}
+		break;
 	}
-report:
 	intercept_build(vp, vp->msg);
 	memcpy(out, vp->msg, sizeof *vp->msg);
+	regpage_fill(vp, vp->ctx);
+	goto unlock;
 out:
 	regpage_refresh(vp);
+unlock:
 	engine_release(pt);
 	pthread_mutex_unlock(&vp->run_lock);
 	return rc;

@@ -106,7 +106,8 @@ static long root_hvcall(struct mshv_obj *obj, uint64_t arg, const struct mshv_ua
 	unsigned kind = obj->kind == MSHV_OBJ_DEVICE ? ON_DEV :
 			obj->kind == MSHV_OBJ_PARTITION ? ON_PT : ON_VP;
 	static const uint8_t zero[6];
-	uint64_t *in = NULL, *out = NULL;
+	/* The kernel's input and output pages. */
+	uint64_t in[EMU_HVCALL_PAGE / 8], out[EMU_HVCALL_PAGE / 8];
 	long rc;
 
 	if (ua->read(ua->ctx, &a, arg, sizeof a))
@@ -120,16 +121,12 @@ static long root_hvcall(struct mshv_obj *obj, uint64_t arg, const struct mshv_ua
 	/* The asynchronous SET_PARTITION_PROPERTY only on partition fds. */
 	if (a.code == HVCALL_SET_PARTITION_PROPERTY && kind != ON_PT)
 		return -EINVAL;
-	in = calloc(1, EMU_HVCALL_PAGE);
-	out = calloc(1, EMU_HVCALL_PAGE);
-	if (!in || !out) {
-		rc = -ENOMEM;
-		goto done;
-	}
-	if (ua->read(ua->ctx, in, a.in_ptr, a.in_sz)) {
-		rc = -EFAULT;
-		goto done;
-	}
+	if (ua->read(ua->ctx, in, a.in_ptr, a.in_sz))
+		return -EFAULT;
+	/* Deterministic beyond what the caller gave (the kernel's page holds
+	 * stale bytes there; the hypervisor must not depend on them). */
+	memset((uint8_t *)in + a.in_sz, 0, EMU_HVCALL_PAGE - a.in_sz);
+	memset(out, 0, a.out_ptr ? a.out_sz : 0);
 	in[0] = obj->pt ? emu_partition_id(obj->pt) : HV_PARTITION_ID_SELF;
 	uint16_t reps = a.reps;
 	uint16_t st = emu_hvcall(obj->pt, a.code, &reps, in, a.in_sz, out,
@@ -142,9 +139,6 @@ static long root_hvcall(struct mshv_obj *obj, uint64_t arg, const struct mshv_ua
 		rc = -EFAULT;
 	else if (rc == 0 && a.out_ptr && ua->write(ua->ctx, a.out_ptr, out, a.out_sz))
 		rc = -EFAULT;
-done:
-	free(in);
-	free(out);
 	return rc;
 }
 
