@@ -18,6 +18,7 @@ case "$mode" in
 	make -j"$(nproc)" >/dev/null || exit 1
 	export ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=1:abort_on_error=1
 	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+	export LSAN_OPTIONS=suppressions=$top/tests/lsan.supp
 	;;
 --valgrind)
 	export MSHV_EMU_VALGRIND=1

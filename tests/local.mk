@@ -18,10 +18,11 @@ AM_TESTS_ENVIRONMENT = \
 	MSHV_EMU=$(abs_top_builddir)/mshv-emu; \
 	MSHV_EMU_PRELOAD=$(abs_top_builddir)/.libs/libmshvemu-preload.so; \
 	export MSHV_EMU MSHV_EMU_PRELOAD;
-EXTRA_DIST += tests/run-test tests/valgrind.supp
+EXTRA_DIST += tests/run-test tests/valgrind.supp tests/lsan.supp
 
 # Core library API (include/mshv-emu/emu.h), linked against the core.
 UNIT_TESTS += tests/unit/check_core
 tests_unit_check_core_SOURCES = tests/unit/check_core.c
 tests_unit_check_core_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(UNICORN_CFLAGS)
 tests_unit_check_core_LDADD = libmshvemu-core.la $(CHECK_LIBS)
+
