@@ -95,6 +95,10 @@ int __fxstatat(int ver, int dirfd, const char *path, struct stat *st,
 	       int flags);
 int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st,
 		 int flags);
+int pkey_mprotect(void *addr, size_t len, int prot, int pkey);
+int shmdt(const void *addr);
+int brk(void *addr);
+void *sbrk(intptr_t incr);
 
 /* ------------------------------------------------------------------ */
 /* Resolution of the next definitions                                  */
@@ -116,6 +120,8 @@ enum real_id {
 	R_stat, R_stat64, R_lstat, R_lstat64, R_fstatat, R_fstatat64,
 	R_statx, R___xstat, R___xstat64, R___lxstat, R___lxstat64,
 	R___fxstatat, R___fxstatat64, R_access, R_faccessat,
+	R_munmap, R_mremap, R_mprotect, R_pkey_mprotect, R_madvise, R_shmdt,
+	R_brk, R_sbrk,
 	R_COUNT
 };
 
@@ -136,6 +142,10 @@ static const char *const real_names[R_COUNT] = {
 	[R___lxstat] = "__lxstat", [R___lxstat64] = "__lxstat64",
 	[R___fxstatat] = "__fxstatat", [R___fxstatat64] = "__fxstatat64",
 	[R_access] = "access", [R_faccessat] = "faccessat",
+	[R_munmap] = "munmap", [R_mremap] = "mremap",
+	[R_mprotect] = "mprotect", [R_pkey_mprotect] = "pkey_mprotect",
+	[R_madvise] = "madvise", [R_shmdt] = "shmdt", [R_brk] = "brk",
+	[R_sbrk] = "sbrk",
 };
 
 static _Atomic(void *) real_ptr[R_COUNT];
@@ -1106,9 +1116,15 @@ static void *do_mmap(enum real_id id, void *addr, size_t len, int prot,
 		mmap_fn f = (mmap_fn)real(id);
 
 		if (f)
-			return f(addr, len, prot, flags, fd, off);
-		return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd,
-				       off);
+			p = f(addr, len, prot, flags, fd, off);
+		else
+			p = (void *)syscall(SYS_mmap, addr, len, prot, flags,
+					    fd, off);
+		/* MAP_FIXED may replace a mapping with a less accessible
+		 * one: forget proven user pages (uaccess_self.c). */
+		if (flags & MAP_FIXED)
+			uaccess_self_invalidate();
+		return p;
 	}
 }
 
@@ -1124,7 +1140,130 @@ PRELOAD_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags,
 	return do_mmap(R_mmap64, addr, len, prot, flags, fd, (off_t)off);
 }
 
-/* munmap is not interposed: every mapping we hand out is a real one. */
+/* ------------------------------------------------------------------ */
+/* Unmapping and access changes                                        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Every mapping we hand out is a real one, so these are forwarded
+ * unchanged. They are interposed only to drop the user-memory accessor's
+ * cache of proven pages (uaccess_self.c) once memory may have gone or lost
+ * access; the invalidation comes after the call and never touches errno.
+ * glibc-internal unmaps (thread stacks, malloc) bypass these entry points:
+ * see docs/design.md §10.
+ */
+typedef int (*munmap_fn)(void *, size_t);
+typedef void *(*mremap_fn)(void *, size_t, size_t, int, ...);
+typedef int (*mprotect_fn)(void *, size_t, int);
+typedef int (*pkey_mprotect_fn)(void *, size_t, int, int);
+typedef int (*shmdt_fn)(const void *);
+typedef int (*brk_fn)(void *);
+typedef void *(*sbrk_fn)(intptr_t);
+
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#endif
+
+PRELOAD_EXPORT int munmap(void *addr, size_t len)
+{
+	munmap_fn f = (munmap_fn)real(R_munmap);
+	int r = f ? f(addr, len) : (int)syscall(SYS_munmap, addr, len);
+
+	uaccess_self_invalidate();
+	return r;
+}
+
+PRELOAD_EXPORT void *mremap(void *old, size_t old_len, size_t new_len,
+			    int flags, ...)
+{
+	mremap_fn f = (mremap_fn)real(R_mremap);
+	void *new_addr = NULL, *r;
+	va_list ap;
+
+	if (flags & MREMAP_FIXED) {
+		va_start(ap, flags);
+		new_addr = va_arg(ap, void *);
+		va_end(ap);
+	}
+	if (f)
+		r = f(old, old_len, new_len, flags, new_addr);
+	else
+		r = (void *)syscall(SYS_mremap, old, old_len, new_len, flags,
+				    new_addr);
+	uaccess_self_invalidate();
+	return r;
+}
+
+PRELOAD_EXPORT int mprotect(void *addr, size_t len, int prot)
+{
+	mprotect_fn f = (mprotect_fn)real(R_mprotect);
+	int r = f ? f(addr, len, prot)
+		  : (int)syscall(SYS_mprotect, addr, len, prot);
+
+	uaccess_self_invalidate();
+	return r;
+}
+
+PRELOAD_EXPORT int pkey_mprotect(void *addr, size_t len, int prot, int pkey)
+{
+	pkey_mprotect_fn f = (pkey_mprotect_fn)real(R_pkey_mprotect);
+	int r = f ? f(addr, len, prot, pkey)
+		  : (int)syscall(SYS_pkey_mprotect, addr, len, prot, pkey);
+
+	uaccess_self_invalidate();
+	return r;
+}
+
+/* MADV_DONTNEED/FREE/REMOVE keep the pages accessible: only guard
+ * regions take access away. */
+PRELOAD_EXPORT int madvise(void *addr, size_t len, int advice)
+{
+	mprotect_fn f = (mprotect_fn)real(R_madvise);
+	int r = f ? f(addr, len, advice)
+		  : (int)syscall(SYS_madvise, addr, len, advice);
+
+	if (advice == MADV_GUARD_INSTALL)
+		uaccess_self_invalidate();
+	return r;
+}
+
+PRELOAD_EXPORT int shmdt(const void *addr)
+{
+	shmdt_fn f = (shmdt_fn)real(R_shmdt);
+	int r = f ? f(addr) : (int)syscall(SYS_shmdt, addr);
+
+	uaccess_self_invalidate();
+	return r;
+}
+
+PRELOAD_EXPORT int brk(void *addr)
+{
+	brk_fn f = (brk_fn)real(R_brk);
+	int r;
+
+	if (!f) {
+		errno = ENOSYS;
+		return -1;
+	}
+	r = f(addr);
+	uaccess_self_invalidate();	/* may have shrunk */
+	return r;
+}
+
+PRELOAD_EXPORT void *sbrk(intptr_t incr)
+{
+	sbrk_fn f = (sbrk_fn)real(R_sbrk);
+	void *r;
+
+	if (!f) {
+		errno = ENOSYS;
+		return (void *)-1;
+	}
+	r = f(incr);
+	if (incr < 0)
+		uaccess_self_invalidate();
+	return r;
+}
 
 /* ------------------------------------------------------------------ */
 /* close / dup                                                         */

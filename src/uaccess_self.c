@@ -12,6 +12,29 @@
  * checking that the range is mapped (msync) and copying with memcpy. That
  * fallback still rejects unmapped addresses but can fault on a mapped
  * range without the needed permission (PROT_NONE, read-only target).
+ *
+ * Access cache. A syscall per copy is over half of a RUN_VP round trip,
+ * and a VMM passes the same few buffers (its run/hvcall structs on the
+ * stack, its register page) over and over. So each thread keeps a few
+ * page ranges already proven readable or writable by a successful
+ * process_vm_* copy; a copy that lies entirely in such ranges, with the
+ * access it needs, is a plain memcpy. Proofs are tagged with a global
+ * generation, read before the proving syscall; every call that can unmap
+ * memory or take access away bumps it once it has returned
+ * (uaccess_self_invalidate(), called by the LD_PRELOAD wrappers of munmap,
+ * mremap, mprotect, pkey_mprotect, MAP_FIXED mmap, shmdt, brk/sbrk,
+ * madvise(MADV_GUARD_INSTALL)), and entries of an older generation are
+ * ignored. A copy racing with an unmap in another thread is the same race
+ * the VMM would have with itself.
+ *
+ * Not seen, hence not invalidating (docs/design.md §10): glibc-internal
+ * unmaps through its private __munmap/__sbrk (thread stacks returned by
+ * pthread, malloc's mmap'ed chunks and heap trimming), raw syscalls,
+ * PKRU changes and truncation of a mapped file. All of them only take
+ * away memory the VMM has freed, so passing such a pointer is already a
+ * use-after-free in the VMM; the kernel would answer EFAULT, we may crash.
+ * The fallback path (no process_vm_*) proves mapping only, never access,
+ * so it never fills the cache.
  */
 #define _GNU_SOURCE
 #include "uaccess_self.h"
@@ -79,17 +102,120 @@ static int range_mapped(uint64_t addr, uint64_t n)
 	return 0;
 }
 
+/* ---- access cache ---- */
+
+#define UA_READ 1u
+#define UA_WRITE 2u
+#define UA_CACHE_ENTRIES 8
+#define UA_CACHE_MAX_BYTES (64u * 1024)	/* larger copies are not cached */
+
+struct ua_entry {
+	uintptr_t start, end;	/* page-aligned, [start, end) */
+	uint64_t gen;		/* 0: empty */
+	unsigned access;	/* UA_READ | UA_WRITE proven */
+};
+
+/* Starts at 1 so that zeroed (empty) entries never match. */
+static _Atomic uint64_t ua_gen = 1;
+static __thread struct ua_entry ua_cache[UA_CACHE_ENTRIES];
+static __thread unsigned ua_next;
+
+void uaccess_self_invalidate(void)
+{
+	atomic_fetch_add_explicit(&ua_gen, 1, memory_order_seq_cst);
+}
+
+static uint64_t ua_gen_now(void)
+{
+	return atomic_load_explicit(&ua_gen, memory_order_acquire);
+}
+
+/* True if [addr, end) is covered by current entries granting access. */
+static bool ua_cached(uintptr_t addr, uintptr_t end, unsigned access)
+{
+	uint64_t gen = ua_gen_now();
+
+	while (addr < end) {
+		uintptr_t next = 0;
+
+		for (int i = 0; i < UA_CACHE_ENTRIES; i++) {
+			const struct ua_entry *e = &ua_cache[i];
+
+			if (e->gen == gen && (e->access & access) == access &&
+			    addr >= e->start && addr < e->end) {
+				next = e->end;
+				break;
+			}
+		}
+		if (!next)
+			return false;
+		addr = next;
+	}
+	return true;
+}
+
+/* Records that [addr, addr + n) allowed access at generation gen. */
+static void ua_insert(uintptr_t addr, size_t n, unsigned access, uint64_t gen)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);	/* no syscall */
+	uintptr_t start, end;
+	struct ua_entry *e = NULL;
+
+	if (n > UA_CACHE_MAX_BYTES)
+		return;
+	start = addr & ~(page - 1);
+	end = (addr + n + page - 1) & ~(page - 1);
+	if (end < start || end == 0)
+		return;		/* the last page of the address space */
+	for (int i = 0; i < UA_CACHE_ENTRIES; i++) {
+		struct ua_entry *c = &ua_cache[i];
+
+		if (c->gen == gen && c->start == start && c->end == end) {
+			c->access |= access;	/* same proof epoch: merge */
+			return;
+		}
+		if (!e && c->gen != gen)
+			e = c;		/* empty or stale: reuse first */
+	}
+	if (!e)
+		e = &ua_cache[ua_next++ % UA_CACHE_ENTRIES];
+	/* A signal handler on this thread may look the cache up meanwhile:
+	 * the entry is invalid while its fields change. */
+	e->gen = 0;
+	atomic_signal_fence(memory_order_seq_cst);
+	e->start = start;
+	e->end = end;
+	e->access = access;
+	atomic_signal_fence(memory_order_seq_cst);
+	e->gen = gen;
+}
+
 static int self_copy(int write, uint64_t uaddr, void *local, size_t n)
 {
 	struct iovec liov, riov;
 	ssize_t r;
+	uint64_t gen;
 	int saved = errno, ret = 0;
 
 	if (n == 0)
 		return 0;
-	if (uaddr + n < uaddr)
+	if (uaddr + n < uaddr || uaddr + n > UINTPTR_MAX)
 		return -EFAULT;
 
+	if (ua_cached((uintptr_t)uaddr, (uintptr_t)(uaddr + n),
+		      write ? UA_WRITE : UA_READ)) {
+		if (write) {
+			memcpy((void *)(uintptr_t)uaddr, local, n);
+		} else {
+			memcpy(local, (const void *)(uintptr_t)uaddr, n);
+			/* as after process_vm_readv: the kernel's view */
+			VALGRIND_MAKE_MEM_DEFINED(local, n);
+		}
+		return 0;
+	}
+
+	/* Read before the proof: an unmap racing with it bumps past gen. */
+	gen = ua_gen_now();
 	if (!atomic_load_explicit(&pvm_unavailable, memory_order_relaxed)) {
 		liov.iov_base = local;
 		liov.iov_len = n;
@@ -105,6 +231,8 @@ static int self_copy(int write, uint64_t uaddr, void *local, size_t n)
 				 * memory made by the kernel on our behalf */
 				if (write)
 					VALGRIND_MAKE_MEM_DEFINED((void *)(uintptr_t)uaddr, n);
+				ua_insert((uintptr_t)uaddr, n,
+					  write ? UA_WRITE : UA_READ, gen);
 				goto out;
 			}
 			if (r >= 0) {
