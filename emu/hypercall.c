@@ -207,9 +207,16 @@ static uint16_t install_intercept(struct emu_partition *pt, const void *in)
 	case HV_INTERCEPT_TYPE_X64_MSR:
 		pt->intercept_msr_all = i->access_type;
 		break;
+	case HV_INTERCEPT_TYPE_EXCEPTION:
+		if (i->intercept_parameter.exception_vector >= 32) {
+			st = HV_STATUS_INVALID_PARAMETER;
+			break;
+		}
+		pt->intercept_exception |= 1u << i->intercept_parameter.exception_vector;
+		break;
 	default:
-		/* Exception, APIC and hypercall intercepts need the event
-		 * delivery that does not exist yet: refused, not ignored. */
+		/* APIC and hypercall intercepts (and the rest) have nothing
+		 * behind them yet: refused, not ignored. */
 		st = i->intercept_type < HV_INTERCEPT_TYPE_MAX ? HV_STATUS_OPERATION_DENIED
 							       : HV_STATUS_INVALID_PARAMETER;
 		break;

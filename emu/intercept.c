@@ -209,6 +209,42 @@ static void build_msr(struct emu_vp *vp, struct hv_message *msg)
 	m->rax = raw_get_gpr(raw, 0);
 }
 
+static void build_exception(struct emu_vp *vp, struct hv_message *msg)
+{
+	struct hv_x64_exception_intercept_message *m = (void *)msg->u.payload;
+	const void *raw = vp->ctx;
+
+	msg->header.message_type = HVMSG_X64_EXCEPTION_INTERCEPT;
+	msg->header.payload_size = sizeof *m;
+	header(vp, &m->header, HV_INTERCEPT_ACCESS_EXECUTE);
+	m->exception_vector = (uint16_t)vp->x.vector;
+	m->exception_info.as_uint8 = 0;
+	m->exception_info.error_code_valid = vp->x.exc_error_valid;
+	m->exception_info.software_exception = vp->x.exc_type == EMU_EV_SOFT_EXC;
+	m->instruction_byte_count = insn_bytes(vp, m->instruction_bytes);
+	m->error_code = vp->x.exc_error_valid ? vp->x.error_code : 0;
+	m->exception_parameter = vp->x.exc_param;
+	m->reserved = 0;
+	seg_out(raw, RAW_DS, &m->ds_segment);
+	seg_out(raw, RAW_SS, &m->ss_segment);
+	m->rax = raw_get_gpr(raw, 0);
+	m->rcx = raw_get_gpr(raw, 1);
+	m->rdx = raw_get_gpr(raw, 2);
+	m->rbx = raw_get_gpr(raw, 3);
+	m->rsp = raw_get_gpr(raw, 4);
+	m->rbp = raw_get_gpr(raw, 5);
+	m->rsi = raw_get_gpr(raw, 6);
+	m->rdi = raw_get_gpr(raw, 7);
+	m->r8 = raw_get_gpr(raw, 8);
+	m->r9 = raw_get_gpr(raw, 9);
+	m->r10 = raw_get_gpr(raw, 10);
+	m->r11 = raw_get_gpr(raw, 11);
+	m->r12 = raw_get_gpr(raw, 12);
+	m->r13 = raw_get_gpr(raw, 13);
+	m->r14 = raw_get_gpr(raw, 14);
+	m->r15 = raw_get_gpr(raw, 15);
+}
+
 void intercept_build(struct emu_vp *vp, struct hv_message *msg)
 {
 	memset(msg, 0, sizeof *msg);
@@ -228,15 +264,17 @@ void intercept_build(struct emu_vp *vp, struct hv_message *msg)
 		build_cpuid(vp, msg);
 		break;
 	case EXIT_MSR:
-		if (vp->x.msr_intercepted) {
-			build_msr(vp, msg);
+		build_msr(vp, msg);
+		break;
+	case EXIT_EXCEPTION:
+		if (vp->x.exc_intercept) {
+			build_exception(vp, msg);
 			break;
 		}
-		/* a #GP nobody can deliver yet */
 		__attribute__((fallthrough));
 	default:
-		/* No exception delivery through the IDT yet: an exception the
-		 * guest cannot take is as fatal as a triple fault. */
+		/* An event the guest could not take (triple fault), or an
+		 * engine stop the VP cannot continue from. */
 		msg->header.message_type = HVMSG_UNRECOVERABLE_EXCEPTION;
 		msg->header.payload_size = sizeof(struct hv_x64_intercept_message_header);
 		header(vp, (void *)msg->u.payload, HV_INTERCEPT_ACCESS_EXECUTE);

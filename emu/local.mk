@@ -3,7 +3,10 @@
 noinst_LTLIBRARIES += libmshvemu-core.la
 libmshvemu_core_la_SOURCES = \
 	emu/internal.h emu/hypercall.h emu/rawenv.h emu/x86_insn.h emu/x86_mmu.h \
-	emu/abi_asserts.c emu/cpuid.c emu/engine.c emu/hypercall.c \
+	emu/abi_asserts.h emu/abi_asserts_uapi.c emu/abi_asserts_hv_hypercall.c \
+	emu/abi_asserts_hv_message.c emu/abi_asserts_hv_partition.c \
+	emu/abi_asserts_hv_regs.c emu/abi_asserts_hv_vp_state.c \
+	emu/cpuid.c emu/engine.c emu/event.c emu/hypercall.c \
 	emu/intercept.c emu/memory.c emu/msr.c emu/partition.c emu/props.c \
 	emu/rawenv.c emu/regpage.c emu/regs.c emu/run.c emu/vp.c \
 	emu/vpstate.c emu/x86_insn.c emu/x86_mmu.c

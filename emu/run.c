@@ -342,6 +342,40 @@ static bool hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
 	return false;
 }
 
+/* INT n, INT3 and INTO reach the interrupt hook with RIP after them, faults
+ * with RIP at the instruction. The code hook saw the instruction that
+ * raised the event (every INT stops the run, so a stale one is never an
+ * INT), which tells a software event from an exception. */
+static void classify_soft_event(struct emu_vp *vp, uint32_t intno)
+{
+	const uint8_t *p = vp->cur;
+	uint32_t i = 0, n = vp->cur_size;
+
+	while (i + 1 < n && (is_legacy_prefix(p[i]) || (p[i] & 0xf0) == 0x40))
+		i++;
+	switch (p[i]) {
+	case 0xcc:
+		if (intno == 3)
+			vp->x.exc_type = EMU_EV_SOFT_EXC;
+		break;
+	case 0xce:
+		if (intno == 4)
+			vp->x.exc_type = EMU_EV_SOFT_EXC;
+		break;
+	case 0xcd:
+		if (i + 1 < n && p[i + 1] == intno)
+			vp->x.exc_type = EMU_EV_SOFT_INT;
+		break;
+	default:
+		break;
+	}
+	if (vp->x.exc_type != EMU_EV_EXCEPTION) {
+		memcpy(vp->x.bytes, p, n);
+		vp->x.nbytes = (uint8_t)n;
+		vp->x.insn_len = (uint8_t)n;
+	}
+}
+
 static void hook_intr(uc_engine *uc, uint32_t intno, void *opaque)
 {
 	struct emu_partition *pt = opaque;
@@ -350,6 +384,9 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *opaque)
 	vp->x.reason = EXIT_EXCEPTION;
 	vp->x.vector = (int)intno;
 	vp->x.rip = regs_rip(vp);
+	vp->x.exc_type = EMU_EV_EXCEPTION;
+	if (vp->cur)
+		classify_soft_event(vp, intno);
 	uc_emu_stop(uc);
 }
 
@@ -492,6 +529,126 @@ static void undo_executed_io(struct emu_vp *vp)
 	regs_set_gpr(vp, 7, vp->x.saved_rdi);
 }
 
+static bool exception_intercepted(const struct emu_vp *vp, const struct emu_event *ev)
+{
+	/* Like the exception bitmap: INT n is not an exception. */
+	return ev->type != EMU_EV_SOFT_INT && ev->vector < 32 &&
+	       (vp->pt->intercept_exception & (1u << ev->vector));
+}
+
+/* Ends the run with HVMSG_UNRECOVERABLE_EXCEPTION (triple fault). */
+static void unrecoverable(struct emu_vp *vp)
+{
+	vp->x.reason = EXIT_EXCEPTION;
+	vp->x.exc_intercept = false;
+	vp->x.insn_len = 0;
+}
+
+/* An event the guest raised: an exception or INT n (EXIT_EXCEPTION), #UD
+ * (EXIT_INVALID) or an MSR access that faults (EXIT_MSR, #GP(0)). vp->ctx
+ * is a current snapshot. Reported to the VMM if it intercepts the vector,
+ * else delivered through the guest's IDT. True if the guest runs on. */
+static bool guest_event(struct emu_vp *vp)
+{
+	struct emu_partition *pt = vp->pt;
+	struct emu_event ev = { .type = EMU_EV_EXCEPTION, .rip = vp->x.rip };
+
+	switch (vp->x.reason) {
+	case EXIT_EXCEPTION:
+		ev.vector = (uint8_t)vp->x.vector;
+		ev.type = vp->x.exc_type;
+		if (ev.type != EMU_EV_EXCEPTION)
+			ev.insn_len = vp->x.insn_len;
+		else
+			ev.error_code = (uint32_t)raw_get_error_code(vp->ctx);
+		break;
+	case EXIT_INVALID:
+		ev.vector = 6;
+		break;
+	default:	/* EXIT_MSR */
+		ev.vector = 13;
+		ev.error_code = 0;
+		break;
+	}
+	if (ev.type == EMU_EV_EXCEPTION)
+		ev.has_error = event_has_error_code(ev.vector);
+	if (!ev.has_error)
+		ev.error_code = 0;
+	vp->x.reason = EXIT_EXCEPTION;
+	vp->x.vector = ev.vector;
+	vp->x.exc_type = ev.type;
+	vp->x.error_code = ev.error_code;
+	vp->x.exc_error_valid = ev.has_error;
+	/* The engine has set CR2 for its own #PF. */
+	vp->x.exc_param = ev.type == EMU_EV_EXCEPTION && ev.vector == 14 ?
+			  raw_get_cr(vp->ctx, 2) : 0;
+	if (exception_intercepted(vp, &ev)) {
+		/* Reported with RIP at the instruction, nothing delivered. */
+		vp->x.exc_intercept = true;
+		if (ev.type != EMU_EV_EXCEPTION) {
+			vp->x.rip = ev.rip - ev.insn_len;
+			regs_set_rip(vp, vp->x.rip);
+			uc_context_save(pt->eng.uc, vp->ctx);
+		} else {
+			vp->x.insn_len = 0;
+		}
+		return false;
+	}
+	if (event_deliver(vp, vp->ctx, &ev) == EVENT_DELIVERED)
+		return true;
+	unrecoverable(vp);
+	return false;
+}
+
+/* HV_REGISTER_PENDING_INTERRUPTION set by the VMM is injected at entry,
+ * as a VM entry would, and cleared. False if that is a triple fault. */
+static bool inject_pending(struct emu_vp *vp)
+{
+	union hv_register_value v, zero;
+	struct emu_event ev;
+
+	regs_get(vp, HV_REGISTER_PENDING_INTERRUPTION, &v);
+	if (!v.pending_interruption.interruption_pending)
+		return true;
+	union hv_x64_pending_interruption_register pi = v.pending_interruption;
+	memset(&zero, 0, sizeof zero);
+	regs_set(vp, HV_REGISTER_PENDING_INTERRUPTION, &zero);
+	memset(&ev, 0, sizeof ev);
+	ev.vector = (uint8_t)pi.interruption_vector;
+	ev.rip = regs_rip(vp);
+	switch (pi.interruption_type) {
+	case HV_X64_PENDING_INTERRUPT: ev.type = EMU_EV_EXTINT; break;
+	case HV_X64_PENDING_NMI: ev.type = EMU_EV_NMI; break;
+	case HV_X64_PENDING_EXCEPTION:
+		ev.type = EMU_EV_EXCEPTION;
+		ev.has_error = pi.deliver_error_code;
+		ev.error_code = pi.error_code;
+		break;
+	case 4: ev.type = EMU_EV_SOFT_INT; break;		/* INT n */
+	case 5: ev.type = EMU_EV_PRIV_SOFT_EXC; break;	/* ICEBP */
+	case 6: ev.type = EMU_EV_SOFT_EXC; break;		/* INT3/INTO */
+	default:
+		return true;
+	}
+	if (pi.interruption_vector > 255)
+		return true;
+	if (ev.type == EMU_EV_SOFT_INT || ev.type == EMU_EV_PRIV_SOFT_EXC ||
+	    ev.type == EMU_EV_SOFT_EXC) {
+		ev.insn_len = (uint8_t)pi.instruction_length;
+		ev.rip += ev.insn_len;
+	}
+	uc_context_save(vp->pt->eng.uc, vp->ctx);
+	if (event_deliver(vp, vp->ctx, &ev) == EVENT_DELIVERED) {
+		vp->halted = false;
+		return true;
+	}
+	memset(&vp->x, 0, sizeof vp->x);
+	unrecoverable(vp);
+	vp->x.vector = ev.vector;
+	vp->x.rip = regs_rip(vp);
+	return false;
+}
+
 int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 {
 	struct emu_partition *pt = vp->pt;
@@ -504,6 +661,8 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 	engine_acquire(pt, vp);
 	engine_load(pt, vp);
 	regpage_apply_dirty(vp);
+	if (!inject_pending(vp))
+		goto report;
 	if (vp->halted) {
 		engine_release(pt);
 		rc = halt_wait(vp);
@@ -512,15 +671,24 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 		if (rc)
 			goto out;
 	}
+	/* The VMM changes guest memory only while this VP is out of the
+	 * engine: at entry, after a yield and after a halt. */
+	bool recheck = true;
 	for (;;) {
-		check_code_pages(pt);
+		if (recheck) {
+			check_code_pages(pt);
+			recheck = false;
+		}
 		memset(&vp->x, 0, sizeof vp->x);
+		vp->cur = NULL;
 		if (!engine_enter(pt, vp)) {
 			engine_yield(pt, vp);
 			engine_load(pt, vp);
+			recheck = true;
 			continue;
 		}
 		uc_err err = uc_emu_start(e->uc, regs_rip(vp), 0, 0, 0);
+		bool stopped = false;
 		engine_leave(pt);
 		e->translated = true;
 		switch (vp->x.reason) {
@@ -533,6 +701,7 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 			atomic_fetch_and(&vp->kick, ~EMU_KICK_YIELD);
 			engine_yield(pt, vp);
 			engine_load(pt, vp);
+			recheck = true;
 			continue;
 		}
 		case EXIT_IO:
@@ -549,6 +718,7 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 				engine_load(pt, vp);
 				if (rc)
 					goto out;
+				recheck = true;
 				continue;
 			}
 			break;
@@ -567,6 +737,7 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 			vp->x.reason = EXIT_EXCEPTION;
 			vp->x.vector = err == UC_ERR_OK ? 8 : -1;
 			vp->x.rip = regs_rip(vp);
+			stopped = true;
 			break;
 		}
 		/* One snapshot serves the message and the register page. */
@@ -581,8 +752,27 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 			run_flush_fetch(vp);
 			continue;
 		}
+		if (stopped) {
+			unrecoverable(vp);
+		} else if (vp->x.reason == EXIT_EXCEPTION || vp->x.reason == EXIT_INVALID ||
+			   (vp->x.reason == EXIT_MSR && !vp->x.msr_intercepted)) {
+			if (guest_event(vp)) {
+				/* A handler that faults before its first
+				 * instruction never reaches the code hook. */
+				if (atomic_load(&vp->kick) & EMU_KICK_SIGNAL) {
+					rc = -EINTR;
+					goto out;
+				}
+				continue;
+			}
+			break;
+		}
 		break;
 	}
+	goto build;
+report:
+	uc_context_save(e->uc, vp->ctx);
+build:
 	intercept_build(vp, vp->msg);
 	memcpy(out, vp->msg, sizeof *vp->msg);
 	regpage_fill(vp, vp->ctx);

@@ -60,3 +60,8 @@ tests_conformance_test_msr_SOURCES = tests/conformance/test_msr.c $(CONFORMANCE_
 tests_conformance_test_cpuid_SOURCES = tests/conformance/test_cpuid.c $(CONFORMANCE_COMMON)
 tests_conformance_test_msr_CPPFLAGS = -I$(top_srcdir)/include
 tests_conformance_test_cpuid_CPPFLAGS = -I$(top_srcdir)/include
+
+# Exceptions and interrupts through the guest's IVT/IDT, exception intercepts.
+CONFORMANCE_TESTS += tests/conformance/test_exceptions
+tests_conformance_test_exceptions_SOURCES = tests/conformance/test_exceptions.c $(CONFORMANCE_COMMON)
+tests_conformance_test_exceptions_CPPFLAGS = -I$(top_srcdir)/include
