@@ -5,7 +5,9 @@ libmshvdev_la_SOURCES = src/ioctl.c src/mshv_dev.h src/uaccess_self.c src/uacces
 libmshvdev_la_LIBADD = libmshvemu-core.la
 
 pkglib_LTLIBRARIES += libmshvemu-preload.la
-libmshvemu_preload_la_SOURCES = src/preload.c src/fdtable.c src/fdtable.h
+libmshvemu_preload_la_SOURCES = src/preload.h src/preload_real.c \
+	src/preload_open.c src/preload_fd.c src/preload_mem.c \
+	src/preload_signal.c src/fdtable.c src/fdtable.h
 libmshvemu_preload_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 libmshvemu_preload_la_LIBADD = libmshvdev.la -ldl
 libmshvemu_preload_la_LDFLAGS = -module -avoid-version -shared
@@ -13,3 +15,17 @@ libmshvemu_preload_la_LDFLAGS = -module -avoid-version -shared
 bin_PROGRAMS += mshv-emu
 mshv_emu_SOURCES = src/mshv-emu.c
 mshv_emu_CPPFLAGS = $(AM_CPPFLAGS) -DPKGLIBDIR='"$(pkglibdir)"' -DPKGLIBEXECDIR='"$(pkglibexecdir)"'
+
+# The CUSE face: the mshv-emud daemon (docs/cuse.md) and the seccomp-notify
+# launcher behind "mshv-emu run --cuse".
+noinst_LTLIBRARIES += libmshvcuse.la
+libmshvcuse_la_SOURCES = src/cuse/daemon.c src/cuse/daemon.h src/cuse/mshvd_proto.h
+libmshvcuse_la_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS)
+libmshvcuse_la_LIBADD = libmshvdev.la $(FUSE3_LIBS)
+
+bin_PROGRAMS += mshv-emud
+mshv_emud_SOURCES = src/cuse/main.c
+mshv_emud_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS)
+mshv_emud_LDADD = libmshvcuse.la $(FUSE3_LIBS)
+
+mshv_emu_SOURCES += src/launcher.c src/launcher.h

@@ -13,17 +13,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "launcher.h"
+
 #define PRELOAD_NAME "libmshvemu-preload.so"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: mshv-emu run [--] PROGRAM [ARGS...]\n"
+		"       mshv-emu run --cuse [--] PROGRAM [ARGS...]\n"
 		"       mshv-emu demo\n"
 		"       mshv-emu --help | --version\n"
 		"\n"
 		"  run   run PROGRAM (an unmodified, dynamically linked VMM) with a\n"
-		"        software /dev/mshv served inside its own process\n"
+		"        software /dev/mshv served inside its own process; with --cuse,\n"
+		"        run any VMM (also static) against the mshv-emud CUSE device\n"
 		"  demo  run the bundled example VMM and guest through /dev/mshv\n"
 		"\n"
 		"Environment: MSHV_EMU_PRELOAD (path of %s),\n"
@@ -104,6 +108,12 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run")) {
 		char **a = argv + 2;
+		if (*a && !strcmp(*a, "--cuse")) {
+			a++;
+			if (*a && !strcmp(*a, "--"))
+				a++;
+			return launcher_cuse_main(a);
+		}
 		if (*a && !strcmp(*a, "--"))
 			a++;
 		return run(a);

@@ -31,3 +31,19 @@ UNIT_TESTS += tests/unit/check_uaccess
 tests_unit_check_uaccess_SOURCES = tests/unit/check_uaccess.c src/uaccess_self.c
 tests_unit_check_uaccess_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_uaccess_LDADD = $(CHECK_LIBS)
+
+# The CUSE face without a kernel CUSE: the daemon's request handlers driven
+# over a socketpair by a fake kernel (fuse_session_custom_io). Built under
+# tests/unit/ so tests/run-test runs it directly, not through the preload.
+UNIT_TESTS += tests/unit/check_cuse_proto
+tests_unit_check_cuse_proto_SOURCES = tests/cuse/check_cuse_proto.c
+tests_unit_check_cuse_proto_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS)
+tests_unit_check_cuse_proto_LDADD = libmshvcuse.la $(FUSE3_LIBS)
+
+# The seccomp-notify launcher with a fake (memfd) device, no CUSE needed;
+# its "VMM" is statically linked.
+UNIT_TESTS += tests/unit/check_launcher
+tests_unit_check_launcher_SOURCES = tests/cuse/check_launcher.c src/launcher.c src/launcher.h
+check_PROGRAMS += tests/unit/launcher_child
+tests_unit_launcher_child_SOURCES = tests/cuse/launcher_child.c
+tests_unit_launcher_child_LDFLAGS = -all-static

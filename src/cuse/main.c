@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mshv-emud: serves /dev/mshv (or /dev/NAME) as a CUSE character device.
+ * See mshv-emud(8) and docs/cuse.md.
+ */
+#define _GNU_SOURCE
+#include <config.h>
+
+#include "daemon.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <mshv-emu/emu.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: mshv-emud [OPTIONS]\n"
+		"Serve a software /dev/mshv (the mshv_root UAPI) as a CUSE character device.\n"
+		"\n"
+		"  -n, --name NAME        device name under /dev (default: mshv)\n"
+		"  -M, --maj MAJOR        device major number (default: chosen by the kernel)\n"
+		"  -m, --min MINOR        device minor number (default: chosen by the kernel)\n"
+		"      --mode MODE        set the node's mode (octal) once it exists, e.g. 0660\n"
+		"      --owner USER[:GROUP]\n"
+		"                         set the node's owner and group once it exists\n"
+		"  -f, --foreground       stay in the foreground, log to stderr\n"
+		"  -l, --log-level LEVEL  error, warning, info or debug (default: warning)\n"
+		"  -d, --fuse-debug       print every FUSE request (implies -f)\n"
+		"  -h, --help             show this help\n"
+		"  -V, --version          show the version\n"
+		"\n"
+		"Needs the cuse kernel module (modprobe cuse) and root, or CAP_SYS_ADMIN\n"
+		"and CAP_SYS_PTRACE. Start VMMs with 'mshv-emu run --cuse -- VMM ARGS'.\n");
+}
+
+static int parse_level(const char *s)
+{
+	static const char *const names[] = { "error", "warning", "info", "debug" };
+
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(s, names[i]) || (!strcmp(s, "warn") && i == MSHVD_LOG_WARN))
+			return i;
+	if (s[0] >= '0' && s[0] <= '3' && !s[1])
+		return s[0] - '0';
+	return -1;
+}
+
+static int parse_owner(const char *s, uid_t *uid, gid_t *gid)
+{
+	char buf[256], *colon, *end;
+
+	snprintf(buf, sizeof buf, "%s", s);
+	colon = strchr(buf, ':');
+	if (colon)
+		*colon++ = 0;
+	if (*buf) {
+		struct passwd *pw = getpwnam(buf);
+		unsigned long v = strtoul(buf, &end, 10);
+		if (pw)
+			*uid = pw->pw_uid, *gid = pw->pw_gid;
+		else if (!*end)
+			*uid = (uid_t)v;
+		else
+			return -1;
+	}
+	if (colon && *colon) {
+		struct group *gr = getgrnam(colon);
+		unsigned long v = strtoul(colon, &end, 10);
+		if (gr)
+			*gid = gr->gr_gid;
+		else if (!*end)
+			*gid = (gid_t)v;
+		else
+			return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "maj", required_argument, NULL, 'M' },
+		{ "min", required_argument, NULL, 'm' },
+		{ "mode", required_argument, NULL, 1 },
+		{ "owner", required_argument, NULL, 2 },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "fuse-debug", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	struct mshvd_opts o = {
+		.name = "mshv", .mode = -1, .uid = (uid_t)-1, .gid = (gid_t)-1,
+		.log_level = MSHVD_LOG_WARN,
+	};
+	bool fg = false, fdebug = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "n:M:m:fl:dhV", lopts, NULL)) != -1) {
+		char *end;
+		switch (c) {
+		case 'n':
+			if (!*optarg || strchr(optarg, '/') || strlen(optarg) > 64) {
+				fprintf(stderr, "mshv-emud: bad device name '%s'\n", optarg);
+				return 2;
+			}
+			o.name = optarg;
+			break;
+		case 'M':
+		case 'm': {
+			unsigned long v = strtoul(optarg, &end, 0);
+			if (*end || v > 0xfffff) {
+				fprintf(stderr, "mshv-emud: bad device number '%s'\n", optarg);
+				return 2;
+			}
+			if (c == 'M')
+				o.major = (unsigned)v;
+			else
+				o.minor = (unsigned)v;
+			break;
+		}
+		case 1: {
+			unsigned long v = strtoul(optarg, &end, 8);
+			if (*end || v > 07777) {
+				fprintf(stderr, "mshv-emud: bad mode '%s'\n", optarg);
+				return 2;
+			}
+			o.mode = (int)v;
+			break;
+		}
+		case 2:
+			if (parse_owner(optarg, &o.uid, &o.gid)) {
+				fprintf(stderr, "mshv-emud: unknown owner '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'f':
+			fg = true;
+			break;
+		case 'l':
+			o.log_level = parse_level(optarg);
+			if (o.log_level < 0) {
+				fprintf(stderr, "mshv-emud: bad log level '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'd':
+			fdebug = fg = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("mshv-emud %s (core %s)\n", PACKAGE_VERSION, emu_version());
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "mshv-emud: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+
+	o.syslog = !fg;
+	if (o.syslog)
+		openlog("mshv-emud", LOG_PID, LOG_DAEMON);
+	mshvd_set_opts(&o);
+
+	/* libfuse's own options: foreground, debug, single-threaded. */
+	char *fargv[5];
+	int fargc = 0;
+	fargv[fargc++] = argv[0];
+	fargv[fargc++] = "-s";
+	if (fg)
+		fargv[fargc++] = "-f";
+	if (fdebug)
+		fargv[fargc++] = "-d";
+	fargv[fargc] = NULL;
+
+	struct cuse_info ci;
+	int mt = 0;
+	mshvd_cuse_info(&ci);
+	/* Opens /dev/cuse, installs signal handlers, daemonizes unless -f. */
+	struct fuse_session *se = cuse_lowlevel_setup(fargc, fargv, &ci, mshvd_ops(), &mt, NULL);
+	if (!se) {
+		mshvd_log(MSHVD_LOG_ERR, "cannot create the CUSE device (is the cuse module loaded? "
+			  "try 'modprobe cuse'; /dev/cuse needs root)");
+		return 1;
+	}
+	/* After daemonizing: the core and the kicker have threads. */
+	if (mshvd_init(NULL) < 0) {
+		cuse_lowlevel_teardown(se);
+		return 1;
+	}
+	/* One dispatch thread (the multi-threaded loop costs ~3x per
+	 * round); RUN_VP is answered by per-VP workers. */
+	int rc = fuse_session_loop(se);
+	cuse_lowlevel_teardown(se);
+	return rc < 0 ? 1 : 0;
+}
