@@ -46,4 +46,7 @@ UNIT_TESTS += tests/unit/check_launcher
 tests_unit_check_launcher_SOURCES = tests/cuse/check_launcher.c src/launcher.c src/launcher.h
 check_PROGRAMS += tests/unit/launcher_child
 tests_unit_launcher_child_SOURCES = tests/cuse/launcher_child.c
+# Static on purpose (the launcher must serve static VMMs), hence no
+# sanitizers: they cannot link statically.
+tests_unit_launcher_child_CFLAGS = -std=gnu11 $(WARN_CFLAGS)
 tests_unit_launcher_child_LDFLAGS = -all-static
