@@ -11,18 +11,26 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 /* The code cache is per engine. Unicorn's default (1 GiB) is slow to set
  * up, and every TB flush clears the whole buffer (measured: 7-8 ms for
  * 128 MiB), so keep it modest. */
 #define EMU_TCG_BUFFER (32u << 20)
 
+/* How long a VP runs before a waiting VP (or hypercall) gets the engine. */
+#define EMU_SLICE_NS 2000000L
+
 int engine_init(struct emu_partition *pt)
 {
 	struct emu_engine *e = &pt->eng;
+	pthread_condattr_t ca;
 
 	pthread_mutex_init(&e->m, NULL);
-	pthread_cond_init(&e->cv, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&e->cv, &ca);
+	pthread_condattr_destroy(&ca);
 	if (uc_open(UC_ARCH_X86, UC_MODE_64, &e->uc) != UC_ERR_OK)
 		return -ENOMEM;
 	uc_ctl_set_tcg_buffer_size(e->uc, EMU_TCG_BUFFER);
@@ -50,17 +58,34 @@ void engine_fini(struct emu_partition *pt)
 	pthread_cond_destroy(&e->cv);
 }
 
+static void slice_deadline(struct timespec *t)
+{
+	clock_gettime(CLOCK_MONOTONIC, t);
+	t->tv_nsec += EMU_SLICE_NS;
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000L;
+	}
+}
+
 void engine_acquire(struct emu_partition *pt, struct emu_vp *who)
 {
 	struct emu_engine *e = &pt->eng;
 
 	(void)who;
+	struct timespec slice;
+
 	pthread_mutex_lock(&e->m);
 	e->waiters++;
+	/* The running VP keeps the engine for a time slice before it is asked
+	 * to yield: a turn costs a context switch and a TLB flush. */
+	slice_deadline(&slice);
 	while (e->busy) {
-		if (e->running)
-			atomic_fetch_or(&e->running->kick, EMU_KICK_YIELD);
-		pthread_cond_wait(&e->cv, &e->m);
+		if (pthread_cond_timedwait(&e->cv, &e->m, &slice) == ETIMEDOUT) {
+			if (e->running)
+				atomic_fetch_or(&e->running->kick, EMU_KICK_YIELD);
+			slice_deadline(&slice);
+		}
 	}
 	e->waiters--;
 	e->busy = true;
