@@ -274,6 +274,7 @@ int main(void)
 	kfd = sv[0];
 	mshvd_cuse_info(&ci);
 	struct fuse_session *se = cuse_lowlevel_new(&args, &ci, mshvd_ops(), NULL);
+	fuse_opt_free_args(&args);	/* the session keeps what it needs */
 	const struct fuse_custom_io io = { .writev = io_writev, .read = io_read };
 	if (!se || fuse_session_custom_io(se, &io, sv[1])) {
 		printf("FAIL - cannot create the CUSE session\n");
