@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <linux/mshv.h>
 
 struct leaf { uint32_t leaf, sub, r[4]; };
 static struct leaf *base;
@@ -171,15 +172,23 @@ static void hyperv_leaf(struct emu_vp *vp, uint32_t leaf, uint32_t r[4])
 
 /* Features the engine cannot execute or this hypervisor does not emulate:
  * never advertised, whatever the VMM registers. */
-static void restrict_features(uint32_t leaf, uint32_t sub, uint32_t out[4])
+static void restrict_features(const struct emu_vp *vp, uint32_t leaf, uint32_t sub,
+			      uint32_t out[4])
 {
+	uint64_t f = vp->pt->cfg.pt_flags;
+
 	switch (leaf) {
 	case 1:
-		/* x2APIC, TSC-deadline, XSAVE/OSXSAVE, AVX, MONITOR, VMX, PCID;
-		 * no APIC until the LAPIC is emulated. */
-		out[2] &= ~((1u << 3) | (1u << 5) | (1u << 17) | (1u << 21) |
-			    (1u << 24) | (1u << 26) | (1u << 27) | (1u << 28));
-		out[3] &= ~(1u << 9);
+		/* XSAVE/OSXSAVE, AVX, MONITOR, VMX, PCID */
+		out[2] &= ~((1u << 3) | (1u << 5) | (1u << 17) |
+			    (1u << 26) | (1u << 27) | (1u << 28));
+		/* the APIC and TSC-deadline with a LAPIC, x2APIC with X2APIC */
+		if (!(f & (1ull << MSHV_PT_BIT_LAPIC))) {
+			out[3] &= ~(1u << 9);
+			out[2] &= ~(1u << 24);
+		}
+		if (!(f & (1ull << MSHV_PT_BIT_LAPIC)) || !(f & (1ull << MSHV_PT_BIT_X2APIC)))
+			out[2] &= ~(1u << 21);
 		break;
 	case 7:
 		if (sub == 0)	/* AVX2, INVPCID, AVX-512 */
@@ -214,6 +223,10 @@ void cpuid_compute(struct emu_vp *vp, uint32_t leaf, uint32_t sub,
 			out[2] |= 1u << 31;
 		else
 			out[2] &= ~(1u << 31);
+		/* advertised by default where the partition has them
+		 * (restrict_features removes them otherwise) */
+		out[3] |= 1u << 9;			/* APIC */
+		out[2] |= (1u << 21) | (1u << 24);	/* x2APIC, TSC-deadline */
 		break;
 	case 0xb: case 0x1f:
 		out[3] = vp->index;
@@ -230,5 +243,5 @@ void cpuid_compute(struct emu_vp *vp, uint32_t leaf, uint32_t sub,
 				out[k] = (out[k] & ~o->mask[k]) | (o->val[k] & o->mask[k]);
 		}
 	}
-	restrict_features(leaf, sub, out);
+	restrict_features(vp, leaf, sub, out);
 }

@@ -90,6 +90,8 @@ void engine_acquire(struct emu_partition *pt, struct emu_vp *who)
 	e->waiters--;
 	e->busy = true;
 	e->generation++;
+	/* A VP in engine_yield waits for this generation change. */
+	pthread_cond_broadcast(&e->cv);
 	pthread_mutex_unlock(&e->m);
 }
 

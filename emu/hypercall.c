@@ -7,9 +7,11 @@
 #include "hypercall.h"
 #include "rawenv.h"
 #include "x86_mmu.h"
+#include "irq.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <linux/mshv.h>
 
 /* A VP addressed by index from the root: must exist. */
 static struct emu_vp *vp_of(struct emu_partition *pt, uint32_t index)
@@ -292,6 +294,35 @@ static uint16_t get_vp_cpuid_values(struct emu_partition *pt, uint16_t *reps,
 	return HV_STATUS_SUCCESS;
 }
 
+/* Interrupts need the partition's LAPIC: without one (pt_flags without
+ * MSHV_PT_BIT_LAPIC) there is nothing to deliver to. */
+static bool has_lapic(const struct emu_partition *pt)
+{
+	return pt->cfg.pt_flags & (1ull << MSHV_PT_BIT_LAPIC);
+}
+
+static uint16_t assert_virtual_interrupt(struct emu_partition *pt, const void *in)
+{
+	const struct hv_input_assert_virtual_interrupt *i = in;
+	union hv_interrupt_control c = i->control;
+
+	if (!has_lapic(pt))
+		return HV_STATUS_INVALID_PARAMETER;
+	if (i->target_vtl || i->rsvd_z0 || i->rsvd_z1 || c.rsvd || c.rsvd1)
+		return HV_STATUS_INVALID_PARAMETER;
+	if (c.interrupt_type >= HV_X64_INTERRUPT_TYPE_MAXIMUM || i->vector > 255 ||
+	    i->dest_addr > 0xffffffffull)
+		return HV_STATUS_INVALID_PARAMETER;
+	struct emu_irq irq = {
+		.dest = (uint32_t)i->dest_addr,
+		.vector = (uint8_t)i->vector,
+		.type = (uint8_t)c.interrupt_type,
+		.level = c.level_triggered,
+		.logical = c.logical_dest_mode,
+	};
+	return lapic_deliver(pt, &irq) ? HV_STATUS_INVALID_PARAMETER : HV_STATUS_SUCCESS;
+}
+
 static bool is_rep(uint16_t code)
 {
 	return code == HVCALL_GET_VP_REGISTERS || code == HVCALL_SET_VP_REGISTERS ||
@@ -338,11 +369,18 @@ uint16_t emu_hvcall(struct emu_partition *pt, uint16_t code, uint16_t *reps,
 	case HVCALL_GET_VP_CPUID_VALUES:
 		return get_vp_cpuid_values(pt, reps, in, out, out_sz);
 	case HVCALL_ASSERT_VIRTUAL_INTERRUPT:
+		return assert_virtual_interrupt(pt, in);
 	case HVCALL_CLEAR_VIRTUAL_INTERRUPT:
+		/* Drops ExtINT interrupts not yet taken (the PIC line went
+		 * down: the kernel's resampler issues this for ExtINT routes). */
+		if (!has_lapic(pt))
+			return HV_STATUS_INVALID_PARAMETER;
+		lapic_clear_extint(pt);
+		return HV_STATUS_SUCCESS;
 	case HVCALL_SIGNAL_EVENT_DIRECT:
 	case HVCALL_POST_MESSAGE_DIRECT:
 	case HVCALL_GET_GPA_PAGES_ACCESS_STATES:
-		/* Interrupt controller, SynIC and dirty tracking are not
+		/* SynIC and dirty tracking are not
 		 * emulated yet: refused, never silently accepted. */
 		*reps = 0;
 		return HV_STATUS_OPERATION_DENIED;

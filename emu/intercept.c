@@ -263,6 +263,15 @@ void intercept_build(struct emu_vp *vp, struct hv_message *msg)
 	case EXIT_CPUID:
 		build_cpuid(vp, msg);
 		break;
+	case EXIT_APIC_EOI: {
+		/* no intercept header: {vp_index, interrupt_vector} */
+		struct hv_x64_apic_eoi_message *m = (void *)msg->u.payload;
+		msg->header.message_type = HVMSG_X64_APIC_EOI;
+		msg->header.payload_size = sizeof *m;
+		m->vp_index = vp->index;
+		m->interrupt_vector = (uint32_t)vp->x.vector;
+		break;
+	}
 	case EXIT_MSR:
 		build_msr(vp, msg);
 		break;

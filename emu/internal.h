@@ -14,6 +14,8 @@
 #include <hyperv/hv_all.h>
 #include <mshv-emu/emu.h>
 
+#include "lapic.h"
+
 #define EMU_MAX_VPS 256
 #define EMU_PAGE 4096ull
 
@@ -60,6 +62,7 @@ enum emu_exit_reason {
 	EXIT_INVALID,		/* #UD */
 	EXIT_CPUID,		/* installed CPUID intercept */
 	EXIT_MSR,		/* MSR intercept, or an MSR access that faults (#GP) */
+	EXIT_APIC_EOI,		/* level-triggered EOI: HVMSG_X64_APIC_EOI (vector) */
 };
 
 struct emu_exit {
@@ -86,10 +89,14 @@ struct emu_exit {
 	uint32_t msr;
 	bool msr_write, msr_intercepted;
 	uint8_t bytes[16], nbytes;	/* the instruction, when known */
+	/* memory write: the value and size Unicorn reported (ioeventfd) */
+	uint64_t mem_value;
+	uint8_t mem_size;
 };
 
 #define EMU_KICK_SIGNAL 0x1u
 #define EMU_KICK_YIELD  0x2u
+#define EMU_KICK_IRQ    0x4u	/* the LAPIC has something to deliver */
 
 /* Small direct-mapped cache: guest linear page -> host page, for fetching
  * instruction bytes in the code hook. Flushed whenever the guest's
@@ -135,7 +142,10 @@ struct emu_vp {
 	uint64_t tsc_offset;
 	struct emu_cpuid_override *cpuid;	/* REGISTER_INTERCEPT_RESULT */
 	size_t ncpuid, capcpuid;
-	uint8_t lapic_state[1024];	/* MSHV_VP_STATE_LAPIC until the LAPIC exists */
+	struct emu_lapic apic;		/* lapic.c */
+	/* An interrupt waits for RFLAGS.IF: 1 = stop when IF is 1, 2 = let
+	 * one instruction run first (STI/MOV SS shadow). */
+	uint8_t irq_window;
 	uint8_t stimer_state[200];	/* MSHV_VP_STATE_SYNTHETIC_TIMERS */
 	uint8_t *simp, *siefp;		/* 4 KiB each, lazily */
 	bool raw_batch, raw_snap, raw_dirty;	/* regs_begin/regs_commit */
@@ -184,6 +194,22 @@ struct emu_partition {
 	struct emu_msi_route *routes;	/* MSHV_SET_MSI_ROUTING table */
 	size_t nroutes;
 
+	/* irqfd.c: MSHV_IRQFD. irqfd_lock guards the list and is held while
+	 * injecting (deassign waits for an injection in flight); rs_lock
+	 * guards the resampler fields and is all the EOI path takes. */
+	pthread_mutex_t irqfd_lock, irqfd_rs_lock;
+	struct emu_irqfd *irqfds;
+	int irqfd_epfd, irqfd_ctl;	/* -1 until the service thread runs */
+	pthread_t irqfd_thread;
+	bool irqfd_running;
+	uint64_t irqfd_next_id;
+	/* ioeventfd.c: MSHV_IOEVENTFD (MMIO doorbells) */
+	pthread_mutex_t ioev_lock;
+	struct emu_ioeventfd *ioev;
+	size_t nioev, capioev;
+	_Atomic size_t nioev_live;	/* lock-free "any at all?" for run.c */
+
+	struct emu_lapic_pt lapic;	/* lapic.c: timer thread, MMIO page */
 	struct emu_engine eng;
 };
 
@@ -302,6 +328,43 @@ void regs_mmu(struct emu_vp *vp, uint64_t *cr0, uint64_t *cr3, uint64_t *cr4,
 
 /* vpstate.c */
 void vpstate_reset(struct emu_vp *vp);
+
+/* irqfd.c: MSHV_IRQFD. A per-partition service thread (started with the
+ * first irqfd) epolls the eventfds and injects through lapic_deliver. The
+ * core holds its own duplicate of every eventfd it is given. */
+struct emu_irqfd {
+	struct emu_irqfd *next;
+	uint64_t id;		/* epoll key (0 = the control eventfd) */
+	int efd;		/* own duplicate of the VMM's eventfd */
+	int rfd;		/* own duplicate of the resamplefd, or -1 */
+	uint32_t gsi;
+	bool rs_armed;		/* a level interrupt is in flight ... */
+	uint8_t rs_vector;	/* ... with this vector (rs_lock) */
+};
+void irqfd_init(struct emu_partition *pt);
+/* Stops the service thread and drops every irqfd; before VPs go away. */
+void irqfd_fini(struct emu_partition *pt);
+/* Shared with ioeventfd.c: 0, -EBADF (not open) or -EINVAL (no eventfd). */
+int emu_check_eventfd(int fd);
+/* Do two fds of this process refer to the same open file? */
+bool emu_same_file(int a, int b);
+
+/* ioeventfd.c: MSHV_IOEVENTFD (MMIO only). */
+struct emu_ioeventfd {
+	uint64_t addr, datamatch;
+	uint32_t len;		/* 0 = any access size */
+	bool wildcard;		/* no DATAMATCH: any value */
+	int fd;			/* own duplicate of the VMM's eventfd */
+};
+void ioeventfd_init(struct emu_partition *pt);
+void ioeventfd_fini(struct emu_partition *pt);
+/* Does a write of size bytes of value at gpa trigger e? */
+bool ioeventfd_matches(const struct emu_ioeventfd *e, uint64_t gpa,
+		       unsigned size, uint64_t value);
+/* Run loop, after an EXIT_MEM: if the exit is an unmapped plain MOV store
+ * that matches ioeventfds, signals them, moves RIP past the instruction
+ * and returns true (the guest continues, no exit). */
+bool ioeventfd_absorb(struct emu_vp *vp);
 
 /* regpage.c */
 void regpage_refresh(struct emu_vp *vp);

@@ -2,14 +2,16 @@
 # the installable libmshvemu (shared and static).
 noinst_LTLIBRARIES += libmshvemu-core.la
 libmshvemu_core_la_SOURCES = \
-	emu/internal.h emu/hypercall.h emu/rawenv.h emu/x86_insn.h emu/x86_mmu.h \
+	emu/internal.h emu/lapic.h emu/hypercall.h emu/rawenv.h emu/x86_insn.h emu/x86_mmu.h \
 	emu/abi_asserts.h emu/abi_asserts_uapi.c emu/abi_asserts_hv_hypercall.c \
 	emu/abi_asserts_hv_message.c emu/abi_asserts_hv_partition.c \
 	emu/abi_asserts_hv_regs.c emu/abi_asserts_hv_vp_state.c \
 	emu/cpuid.c emu/engine.c emu/event.c emu/hypercall.c \
-	emu/intercept.c emu/memory.c emu/msr.c emu/partition.c emu/props.c \
+	emu/intercept.c emu/lapic.c emu/memory.c emu/msr.c emu/partition.c emu/props.c \
 	emu/rawenv.c emu/regpage.c emu/regs.c emu/run.c emu/vp.c \
 	emu/vpstate.c emu/x86_insn.c emu/x86_mmu.c
+# Interrupt plumbing: irqfd service thread, ioeventfd doorbells.
+libmshvemu_core_la_SOURCES += emu/irq.h emu/irqfd.c emu/ioeventfd.c
 libmshvemu_core_la_CFLAGS = $(AM_CFLAGS) $(UNICORN_CFLAGS)
 libmshvemu_core_la_LIBADD = $(UNICORN_LIBS)
 

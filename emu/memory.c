@@ -116,9 +116,13 @@ int emu_map_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,
 	}
 	struct emu_region *r = &pt->regions[pt->nregions];
 	*r = (struct emu_region){ .gpa = gpa, .size = size, .host = host, .flags = flags };
+	/* The VMM's RAM wins over the xAPIC page. */
+	lapic_mmio_yield(pt, gpa, size);
 	rc = mem_map_engine(pt, r);
 	if (rc == 0)
 		pt->nregions++;	/* new memory: no translation can refer to it */
+	else
+		lapic_mmio_sync(pt);
 out:
 	engine_release(pt);
 	return rc;
@@ -141,6 +145,7 @@ int emu_unmap_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,
 		}
 		uc_mem_unmap(pt->eng.uc, r->gpa, r->size);
 		pt->regions[i] = pt->regions[--pt->nregions];
+		lapic_mmio_sync(pt);
 		pt->eng.flush_tb = true;
 		for (size_t v = 0; v < EMU_MAX_VPS; v++)
 			if (pt->vps[v])

@@ -86,10 +86,20 @@ static uint32_t msr_name(struct emu_vp *vp, uint32_t msr, int *mode)
 	return 0;
 }
 
+/* The LAPIC's MSRs: x2APIC registers and IA32_TSC_DEADLINE. Without a
+ * LAPIC (or outside x2APIC mode for 0x800-0x8ff) they fault. */
+static bool lapic_msr(uint32_t msr)
+{
+	return (msr >= 0x800 && msr <= 0x8ff) || msr == 0x6e0;
+}
+
 bool msr_read(struct emu_vp *vp, uint32_t msr, uint64_t *val)
 {
 	union hv_register_value v;
 	int mode;
+
+	if (lapic_msr(msr))
+		return lapic_msr_read(vp, msr, val);
 	uint32_t name = msr_name(vp, msr, &mode);
 
 	if (name && mode != WO) {
@@ -114,6 +124,11 @@ bool msr_write(struct emu_vp *vp, uint32_t msr, uint64_t val)
 {
 	union hv_register_value v = { .reg64 = val };
 	int mode;
+
+	if (lapic_msr(msr))
+		return lapic_msr_write(vp, msr, val);
+	if (msr == 0x1b)	/* IA32_APIC_BASE: the guest's transitions */
+		return lapic_set_base(vp, val, true);
 	uint32_t name = msr_name(vp, msr, &mode);
 
 	if (name && mode != RO)

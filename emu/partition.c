@@ -54,6 +54,8 @@ int emu_partition_create(const struct emu_partition_config *cfg,
 	pt->id = atomic_fetch_add(&next_partition_id, 1);
 	pt->cfg = *cfg;
 	pthread_mutex_init(&pt->lock, NULL);
+	irqfd_init(pt);
+	ioeventfd_init(pt);
 	pt->props.unimplemented_msr_action = HV_UNIMPLEMENTED_MSR_ACTION_FAULT;
 	pt->props.processors_per_socket = 1;
 	struct timespec ts;
@@ -62,10 +64,13 @@ int emu_partition_create(const struct emu_partition_config *cfg,
 	rc = engine_init(pt);
 	if (rc) {
 		engine_fini(pt);
+		irqfd_fini(pt);
+		ioeventfd_fini(pt);
 		pthread_mutex_destroy(&pt->lock);
 		free(pt);
 		return rc;
 	}
+	lapic_pt_init(pt);
 	*out = pt;
 	return 0;
 }
@@ -79,6 +84,10 @@ void emu_partition_put(struct emu_partition *pt)
 {
 	if (atomic_fetch_sub(&pt->refs, 1) != 1)
 		return;
+	/* No injection or doorbell may reach a VP being destroyed. */
+	irqfd_fini(pt);
+	ioeventfd_fini(pt);
+	lapic_pt_fini(pt);
 	for (size_t i = 0; i < EMU_MAX_VPS; i++)
 		if (pt->vps[i])
 			vp_destroy(pt->vps[i]);

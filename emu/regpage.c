@@ -43,7 +43,7 @@ void regpage_fill(struct emu_vp *vp, const void *raw)
 	rp->cr0 = raw_get_cr(raw, 0);
 	rp->cr3 = raw_get_cr(raw, 3);
 	rp->cr4 = raw_get_cr(raw, 4);
-	rp->cr8 = vp->cr8;
+	rp->cr8 = lapic_get_cr8(vp);
 	rp->efer = raw_get_efer(raw);
 	rp->dr7 = raw_get_dr(raw, 7);
 	union hv_register_value v;

@@ -265,7 +265,7 @@ uint16_t regs_get(struct emu_vp *vp, uint32_t name, union hv_register_value *v)
 	case HV_X64_REGISTER_CR4: case HV_X64_REGISTER_INTERMEDIATE_CR4:
 		v->reg64 = raw_get_cr(raw_view(vp), 4); return 0;
 	case HV_X64_REGISTER_CR8: case HV_X64_REGISTER_INTERMEDIATE_CR8:
-		v->reg64 = vp->cr8; return 0;
+		v->reg64 = lapic_get_cr8(vp); return 0;
 	case HV_X64_REGISTER_XFEM: v->reg64 = vp->xfem; return 0;
 	case HV_X64_REGISTER_EFER: v->reg64 = raw_get_efer(raw_view(vp)); return 0;
 	case HV_X64_REGISTER_DR0: case HV_X64_REGISTER_DR1:
@@ -312,8 +312,12 @@ uint16_t regs_get(struct emu_vp *vp, uint32_t name, union hv_register_value *v)
 	case HV_REGISTER_TIME_REF_COUNT:
 		v->reg64 = emu_reference_time(vp->pt);
 		return 0;
+	case HV_X64_REGISTER_APIC_BASE:
+		v->reg64 = lapic_get_base(vp);
+		return 0;
 	case HV_REGISTER_INTERNAL_ACTIVITY_STATE:
 		v->internal_activity.halt_suspend = vp->halted;
+		v->internal_activity.startup_suspend = lapic_wait_sipi(vp);
 		return 0;
 	case HV_REGISTER_HYPERVISOR_VERSION:
 		/* build, major.minor, service pack: a 10.0 hypervisor */
@@ -406,7 +410,7 @@ uint16_t regs_set(struct emu_vp *vp, uint32_t name, const union hv_register_valu
 	case HV_X64_REGISTER_CR8: case HV_X64_REGISTER_INTERMEDIATE_CR8:
 		if (v->reg64 > 15)
 			return HV_STATUS_INVALID_PARAMETER;
-		vp->cr8 = v->reg64;
+		lapic_set_cr8(vp, v->reg64);
 		return st;
 	case HV_X64_REGISTER_XFEM:
 		/* x87 is mandatory; the engine has no AVX state. */
@@ -422,11 +426,15 @@ uint16_t regs_set(struct emu_vp *vp, uint32_t name, const union hv_register_valu
 	case HV_REGISTER_HYPERVISOR_VERSION: case HV_X64_REGISTER_MSR_MTRR_CAP:
 	case HV_REGISTER_TIME_REF_COUNT:
 		return HV_STATUS_INVALID_PARAMETER;	/* read-only */
+	case HV_X64_REGISTER_APIC_BASE:
+		return lapic_set_base(vp, v->reg64, false) ? st : HV_STATUS_INVALID_PARAMETER;
 	case HV_REGISTER_INTERNAL_ACTIVITY_STATE:
 		/* halt_suspend is the VP's halted state; the VMM may wake it */
 		if (v->reg64 & ~7ull)
 			return HV_STATUS_INVALID_PARAMETER;
 		vp->halted = v->internal_activity.halt_suspend;
+		if (lapic_wait_sipi(vp) != (bool)v->internal_activity.startup_suspend)
+			lapic_set_wait_sipi(vp, v->internal_activity.startup_suspend);
 		return st;
 	default:
 		break;

@@ -268,6 +268,18 @@ static void hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 		uc_emu_stop(uc);
 		return;
 	}
+	/* A LAPIC interrupt waits for RFLAGS.IF (lapic_service). */
+	if (EMU_UNLIKELY(vp->irq_window)) {
+		uint64_t fl = 0;
+		if (vp->irq_window == 2) {
+			vp->irq_window = 1;	/* the instruction in the shadow */
+		} else if (uc_reg_read(uc, UC_X86_REG_EFLAGS, &fl) == UC_ERR_OK && (fl & 0x200)) {
+			vp->irq_window = 0;
+			vp->x.reason = EXIT_KICK;
+			uc_emu_stop(uc);
+			return;
+		}
+	}
 	if (EMU_UNLIKELY(size == 0 || size > 15))
 		return;
 	const uint8_t *p = fetch(vp, addr, size, vp->cur_buf);
@@ -316,9 +328,12 @@ static bool hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
 	struct emu_partition *pt = opaque;
 	struct emu_vp *vp = pt->eng.running;
 
-	(void)uc, (void)size, (void)value;
+	(void)uc;
 	vp->x.reason = EXIT_MEM;
 	vp->x.gpa = addr;
+	/* The write's value and size, for ioeventfd matching. */
+	vp->x.mem_value = (uint64_t)value;
+	vp->x.mem_size = size > 0 && size <= 8 ? (uint8_t)size : 0;
 	vp->x.rip = regs_rip(vp);
 	switch (type) {
 	case UC_MEM_WRITE_UNMAPPED: case UC_MEM_WRITE_PROT:
@@ -455,8 +470,10 @@ static bool lapic_partition(const struct emu_vp *vp)
 	return vp->pt->cfg.pt_flags & (1ull << MSHV_PT_BIT_LAPIC);
 }
 
-/* Blocks a halted VP (engine released) until it is kicked or woken. */
-static int halt_wait(struct emu_vp *vp)
+/* Blocks a halted (or wait-for-SIPI) VP, engine released, until it is
+ * kicked, woken by the VMM, or its LAPIC has something for it (if_set: the
+ * VP's RFLAGS.IF, which a maskable interrupt needs to end a HLT). */
+static int halt_wait(struct emu_vp *vp, bool if_set)
 {
 	struct pollfd pfd = { .fd = vp->wake_fd, .events = POLLIN };
 	uint64_t cnt;
@@ -464,15 +481,15 @@ static int halt_wait(struct emu_vp *vp)
 	for (;;) {
 		if (atomic_load(&vp->kick) & EMU_KICK_SIGNAL)
 			return -EINTR;
+		if (!vp->halted && !lapic_wait_sipi(vp))
+			return 0;
+		if (lapic_partition(vp) && lapic_wake_pending(vp, if_set))
+			return 0;
 		int r = poll(&pfd, 1, -1);
 		if (r > 0) {
 			ssize_t n = read(vp->wake_fd, &cnt, sizeof cnt);
 			(void)n;
 		}
-		if (atomic_load(&vp->kick) & EMU_KICK_SIGNAL)
-			return -EINTR;
-		if (!vp->halted)
-			return 0;
 	}
 }
 
@@ -663,18 +680,39 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 	regpage_apply_dirty(vp);
 	if (!inject_pending(vp))
 		goto report;
-	if (vp->halted) {
-		engine_release(pt);
-		rc = halt_wait(vp);
-		engine_acquire(pt, vp);
-		engine_load(pt, vp);
-		if (rc)
-			goto out;
-	}
 	/* The VMM changes guest memory only while this VP is out of the
 	 * engine: at entry, after a yield and after a halt. */
 	bool recheck = true;
 	for (;;) {
+		if (lapic_partition(vp)) {
+			/* INIT/SIPI, NMIs and interrupts the LAPIC holds are
+			 * taken here, at an instruction boundary. */
+			atomic_fetch_and(&vp->kick, ~EMU_KICK_IRQ);
+			if (lapic_service(vp) < 0) {
+				memset(&vp->x, 0, sizeof vp->x);
+				unrecoverable(vp);
+				vp->x.rip = regs_rip(vp);
+				goto report;
+			}
+			int eoi = lapic_take_eoi_exit(vp);
+			if (eoi >= 0) {
+				memset(&vp->x, 0, sizeof vp->x);
+				vp->x.reason = EXIT_APIC_EOI;
+				vp->x.vector = eoi;
+				goto report;
+			}
+		}
+		if (vp->halted || lapic_wait_sipi(vp)) {
+			bool if_set = regs_rflags(vp) & 0x200;
+			engine_release(pt);
+			rc = halt_wait(vp, if_set);
+			engine_acquire(pt, vp);
+			engine_load(pt, vp);
+			if (rc)
+				goto out;
+			recheck = true;
+			continue;
+		}
 		if (recheck) {
 			check_code_pages(pt);
 			recheck = false;
@@ -698,10 +736,14 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 				rc = -EINTR;
 				goto out;
 			}
-			atomic_fetch_and(&vp->kick, ~EMU_KICK_YIELD);
-			engine_yield(pt, vp);
-			engine_load(pt, vp);
-			recheck = true;
+			/* EMU_KICK_IRQ (or an interrupt window) is handled at
+			 * the top of the loop. */
+			if (k & EMU_KICK_YIELD) {
+				atomic_fetch_and(&vp->kick, ~EMU_KICK_YIELD);
+				engine_yield(pt, vp);
+				engine_load(pt, vp);
+				recheck = true;
+			}
 			continue;
 		}
 		case EXIT_IO:
@@ -711,14 +753,15 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 		case EXIT_HLT:
 			regs_set_rip(vp, vp->x.rip + vp->x.insn_len);
 			if (lapic_partition(vp) && (regs_rflags(vp) & 0x200)) {
+				/* HLT ends an STI/MOV SS shadow; the top of the
+				 * loop blocks or takes a pending interrupt. */
+				union hv_register_value is;
+				regs_get(vp, HV_REGISTER_INTERRUPT_STATE, &is);
+				if (is.interrupt_state.interrupt_shadow) {
+					is.interrupt_state.interrupt_shadow = 0;
+					regs_set(vp, HV_REGISTER_INTERRUPT_STATE, &is);
+				}
 				vp->halted = true;
-				engine_release(pt);
-				rc = halt_wait(vp);
-				engine_acquire(pt, vp);
-				engine_load(pt, vp);
-				if (rc)
-					goto out;
-				recheck = true;
 				continue;
 			}
 			break;
@@ -726,6 +769,11 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 			regs_set_rip(vp, vp->x.rip);
 			break;
 		case EXIT_MEM:
+			/* ioeventfd (emu/ioeventfd.c): a matching MMIO write
+			 * signals the eventfd and the guest continues. */
+			if (ioeventfd_absorb(vp))
+				continue;
+			break;
 		case EXIT_EXCEPTION:
 		case EXIT_INVALID:
 		case EXIT_MSR:

@@ -89,6 +89,7 @@ int emu_vp_create(struct emu_partition *pt, uint32_t index, void *pages,
 	vp->pt = pt;
 	vp->index = index;
 	pthread_mutex_init(&vp->run_lock, NULL);
+	lapic_vp_init(vp);
 	vp->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (!pages) {
 		pages = mmap(NULL, EMU_VP_PAGES_SIZE, PROT_READ | PROT_WRITE,
@@ -148,6 +149,7 @@ fail:
 	if (vp->wake_fd >= 0)
 		close(vp->wake_fd);
 	pthread_mutex_destroy(&vp->run_lock);
+	lapic_vp_fini(vp);
 	free(vp);
 	return rc;
 }
@@ -165,6 +167,7 @@ void vp_destroy(struct emu_vp *vp)
 		vp->release(vp->release_ctx, vp->pages, vp->release_cookie);
 	close(vp->wake_fd);
 	pthread_mutex_destroy(&vp->run_lock);
+	lapic_vp_fini(vp);
 	free(vp);
 }
 

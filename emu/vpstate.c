@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * MSHV_GET/SET_VP_STATE blobs. XSAVE is converted to and from the engine's
- * x87/SSE registers (the engine has no AVX state); the LAPIC, SynIC pages
- * and synthetic timers are kept in the hypervisor's formats for the VMM to
- * read back until those devices are emulated.
+ * x87/SSE registers (the engine has no AVX state); the LAPIC state is the
+ * live LAPIC (lapic.c) in hv_local_interrupt_controller_state form; SynIC
+ * pages and synthetic timers are kept in the hypervisor's formats for the
+ * VMM to read back until those devices are emulated.
  */
 #include "internal.h"
 
@@ -18,16 +19,9 @@
 
 void vpstate_reset(struct emu_vp *vp)
 {
-	struct hv_local_interrupt_controller_state *l = (void *)vp->lapic_state;
-
-	memset(vp->lapic_state, 0, sizeof vp->lapic_state);
-	l->apic_id = vp->index << 24;
-	l->apic_version = 0x50014;
-	l->apic_dfr = 0xffffffff;
-	l->apic_spurious = 0xff;
-	l->apic_lvt_timer = l->apic_lvt_thermal = l->apic_lvt_perfmon = 0x10000;
-	l->apic_lvt_lint0 = l->apic_lvt_lint1 = l->apic_lvt_error = 0x10000;
-	l->apic_lvt_cmci = 0x10000;
+	/* A VP's first reset is its power-on; later ones (INIT) keep
+	 * IA32_APIC_BASE. */
+	lapic_reset(vp, vp->apic.base == 0);
 	memset(vp->stimer_state, 0, sizeof vp->stimer_state);
 }
 
@@ -121,11 +115,12 @@ static int vp_state(struct emu_vp *vp, unsigned type, void *buf, size_t *size, b
 	regpage_apply_dirty(vp);
 	switch (type) {
 	case MSHV_VP_STATE_LAPIC:
-		if (set)
-			memcpy(vp->lapic_state, buf, sizeof vp->lapic_state);
-		else {
+		/* hv_local_interrupt_controller_state: the live LAPIC */
+		if (set) {
+			lapic_state_set(vp, buf);
+		} else {
 			memset(buf, 0, LAPIC_SIZE);
-			memcpy(buf, vp->lapic_state, sizeof vp->lapic_state);
+			lapic_state_get(vp, buf);
 		}
 		break;
 	case MSHV_VP_STATE_XSAVE:

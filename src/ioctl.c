@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <linux/mshv.h>
 #include <hyperv/hv_all.h>
@@ -285,23 +286,62 @@ static long set_msi_routing(struct mshv_obj *obj, uint64_t arg, const struct msh
 	return rc;
 }
 
-/* Validated as the kernel does; the interrupt controller that would use
- * them does not exist yet, so valid requests are refused with EOPNOTSUPP
- * rather than silently accepted. */
-static long irqfd(uint64_t arg, const struct mshv_uaccess *ua)
+/* MSHV_IRQFD (mshv-abi.md 2.6): flags checked here, the eventfds (open?
+ * an eventfd?) and the rest by the core. */
+/* The caller's fd number made usable here (a face in another process
+ * imports it); *own: close it after use (the core keeps its own dup). */
+static int import_fd(const struct mshv_uaccess *ua, int fd, bool *own)
+{
+	*own = false;
+	if (fd < 0)
+		return -EBADF;
+	if (!ua->get_fd)
+		return fd;
+	int l = ua->get_fd(ua->ctx, fd);
+	*own = l >= 0;
+	return l;
+}
+
+static void release_fd(int fd, bool own)
+{
+	if (own)
+		close(fd);
+}
+
+static long irqfd(struct mshv_obj *obj, uint64_t arg, const struct mshv_uaccess *ua)
 {
 	struct mshv_user_irqfd a;
+	bool own_e, own_r = false;
+	long rc;
 
 	if (ua->read(ua->ctx, &a, arg, sizeof a))
 		return -EFAULT;
 	if (a.flags & ~MSHV_IRQFD_FLAGS_MASK)
 		return -EINVAL;
-	if (a.fd < 0)
-		return -EBADF;
-	return -EOPNOTSUPP;
+	int efd = import_fd(ua, a.fd, &own_e);
+	if (efd < 0)
+		return efd;
+	if (a.flags & (1u << MSHV_IRQFD_BIT_DEASSIGN)) {
+		rc = emu_irqfd_deassign(obj->pt, efd, a.gsi);
+		release_fd(efd, own_e);
+		return rc;
+	}
+	bool resample = a.flags & (1u << MSHV_IRQFD_BIT_RESAMPLE);
+	int rfd = a.resamplefd;
+	if (resample && (rfd = import_fd(ua, a.resamplefd, &own_r)) < 0) {
+		release_fd(efd, own_e);
+		return rfd;
+	}
+	rc = emu_irqfd_assign(obj->pt, efd, rfd, a.gsi, resample);
+	release_fd(efd, own_e);
+	release_fd(rfd, own_r);
+	return rc;
 }
 
-static long ioeventfd(uint64_t arg, const struct mshv_uaccess *ua)
+/* MSHV_IOEVENTFD (mshv-abi.md 2.7): MMIO only, as the kernel. Size and
+ * overflow are checked on assign only (a deassign that names no
+ * registration is ENOENT). */
+static long ioeventfd(struct mshv_obj *obj, uint64_t arg, const struct mshv_uaccess *ua)
 {
 	struct mshv_user_ioeventfd a;
 	static const uint8_t zero[4];
@@ -312,13 +352,26 @@ static long ioeventfd(uint64_t arg, const struct mshv_uaccess *ua)
 		return -EINVAL;
 	if (a.flags & (1u << MSHV_IOEVENTFD_BIT_PIO))
 		return -EOPNOTSUPP;
+	bool datamatch = a.flags & (1u << MSHV_IOEVENTFD_BIT_DATAMATCH), own;
+	long rc;
+	if (a.flags & (1u << MSHV_IOEVENTFD_BIT_DEASSIGN)) {
+		int efd = import_fd(ua, a.fd, &own);
+		if (efd < 0)
+			return efd;
+		rc = emu_ioeventfd_deassign(obj->pt, a.addr, a.len, efd, datamatch, a.datamatch);
+		release_fd(efd, own);
+		return rc;
+	}
 	if (a.len != 0 && a.len != 1 && a.len != 2 && a.len != 4 && a.len != 8)
 		return -EINVAL;
 	if (a.addr + a.len < a.addr)
 		return -EINVAL;
-	if (a.fd < 0)
-		return -EBADF;
-	return -EOPNOTSUPP;
+	int efd = import_fd(ua, a.fd, &own);
+	if (efd < 0)
+		return efd;
+	rc = emu_ioeventfd_assign(obj->pt, a.addr, a.len, efd, datamatch, a.datamatch);
+	release_fd(efd, own);
+	return rc;
 }
 
 static long gpap_bitmap(uint64_t arg, const struct mshv_uaccess *ua)
@@ -399,8 +452,8 @@ long mshv_dev_ioctl(struct mshv_obj *obj, unsigned long request, uint64_t arg,
 		case MSHV_INITIALIZE_PARTITION: return emu_partition_initialize(obj->pt);
 		case MSHV_CREATE_VP: return create_vp(obj, arg, ua, fops, created);
 		case MSHV_SET_GUEST_MEMORY: return set_guest_memory(obj, arg, ua);
-		case MSHV_IRQFD: return irqfd(arg, ua);
-		case MSHV_IOEVENTFD: return ioeventfd(arg, ua);
+		case MSHV_IRQFD: return irqfd(obj, arg, ua);
+		case MSHV_IOEVENTFD: return ioeventfd(obj, arg, ua);
 		case MSHV_SET_MSI_ROUTING: return set_msi_routing(obj, arg, ua);
 		case MSHV_GET_GPAP_ACCESS_BITMAP: return gpap_bitmap(arg, ua);
 		case MSHV_ROOT_HVCALL: return root_hvcall(obj, arg, ua);

@@ -36,6 +36,10 @@ struct mshv_uaccess {
 	 * guest RAM (in-process: identity). NULL → -EINVAL/-EFAULT set in
 	 * *err. Optional; NULL means guest memory cannot be mapped. */
 	void *(*map_guest)(void *ctx, uint64_t uaddr, uint64_t size, int *err);
+	/* Turns a file descriptor number of the caller (irqfd/ioeventfd
+	 * eventfds) into one usable here, which the decoder closes after use;
+	 * -errno on failure. NULL: the caller's fds are ours (in-process). */
+	int (*get_fd)(void *ctx, int fd);
 	void *ctx;
 };
 

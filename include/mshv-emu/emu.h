@@ -95,6 +95,39 @@ struct emu_msi_entry { uint32_t gsi, address_lo, address_hi, data; };
 int emu_set_msi_routing(struct emu_partition *pt, const struct emu_msi_entry *e,
 			size_t n);
 
+/*
+ * MSHV_IRQFD and MSHV_IOEVENTFD. The eventfds are file descriptors of the
+ * calling process, which the core duplicates and keeps (it owns its
+ * duplicates, never the caller's fds): in-process they are the VMM's own.
+ * A face in another process (the CUSE daemon) must first obtain them with
+ * pidfd_getfd() and pass its local numbers. Errors are the kernel's:
+ * -EBADF (fd not open), -EINVAL (not an eventfd), ...
+ *
+ * irqfd: a signal on efd injects the MSI that the routing table holds for
+ * gsi (no route: ignored), while VPs run. efd already bound in this
+ * partition -> -EBUSY; resample needs a level-triggered route for gsi
+ * (else -EINVAL), and resample_fd is signalled when the guest EOIs the
+ * vector that route delivered. Deassign removes every irqfd with this
+ * eventfd and gsi (0 even if none); no injection from them after return.
+ */
+int emu_irqfd_assign(struct emu_partition *pt, int efd, int resample_fd,
+		     uint32_t gsi, bool resample);
+int emu_irqfd_deassign(struct emu_partition *pt, int efd, uint32_t gsi);
+
+/*
+ * ioeventfd (MMIO; already validated: len in {0,1,2,4,8}, no overflow): a
+ * guest write to addr of len bytes (len 0: any size) whose value equals
+ * value (datamatch) or any value (!datamatch) signals efd and completes
+ * without an exit. Collision with an entry of the same addr and len, one
+ * of them wildcard or equal datamatch -> -EEXIST. Deassign needs the same
+ * eventfd, addr, len, wildcard-ness and datamatch, else -ENOENT.
+ */
+int emu_ioeventfd_assign(struct emu_partition *pt, uint64_t addr, uint32_t len,
+			 int efd, bool datamatch, uint64_t value);
+int emu_ioeventfd_deassign(struct emu_partition *pt, uint64_t addr,
+			   uint32_t len, int efd, bool datamatch,
+			   uint64_t value);
+
 /* One-time process setup (Unicorn calibration); idempotent, thread-safe. */
 int emu_init(void);
 const char *emu_version(void);

@@ -45,6 +45,7 @@
 #include <sys/uio.h>
 #include <syslog.h>
 #include <time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <linux/mshv.h>
@@ -452,6 +453,24 @@ fail:
 	return NULL;
 }
 
+/* The caller's eventfds (irqfd/ioeventfd) are fetched with pidfd_getfd. */
+static int ua_get_fd(void *c, int fd)
+{
+	struct ua_ctx *u = c;
+	pid_t tgid = tgid_of(u->tid);
+	if (tgid <= 0)
+		return -ESRCH;
+	int pfd = (int)syscall(SYS_pidfd_open, tgid, 0);
+	if (pfd < 0)
+		return -errno;
+	int l = (int)syscall(SYS_pidfd_getfd, pfd, fd, 0);
+	int err = errno;
+	close(pfd);
+	if (l < 0)
+		return err == EBADF ? -EBADF : -err;
+	return l;
+}
+
 static void ua_init(struct mshv_uaccess *ua, struct ua_ctx *u, pid_t tid)
 {
 	memset(u, 0, sizeof *u);
@@ -459,6 +478,7 @@ static void ua_init(struct mshv_uaccess *ua, struct ua_ctx *u, pid_t tid)
 	ua->read = ua_read;
 	ua->write = ua_write;
 	ua->map_guest = ua_map_guest;
+	ua->get_fd = ua_get_fd;
 	ua->ctx = u;
 }
 
@@ -741,7 +761,7 @@ static long do_bind(struct fh *f, uint64_t arg, const struct mshv_uaccess *ua,
 	}
 
 	struct buf_ctx bc = { b.arg, b.arg_size };
-	struct mshv_uaccess bua = { buf_read, buf_write, NULL, &bc };
+	struct mshv_uaccess bua = { .read = buf_read, .write = buf_write, .ctx = &bc };
 	struct mshv_obj *created = NULL;
 	struct ptrec *pr = NULL;
 

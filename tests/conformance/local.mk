@@ -65,3 +65,19 @@ tests_conformance_test_cpuid_CPPFLAGS = -I$(top_srcdir)/include
 CONFORMANCE_TESTS += tests/conformance/test_exceptions
 tests_conformance_test_exceptions_SOURCES = tests/conformance/test_exceptions.c $(CONFORMANCE_COMMON)
 tests_conformance_test_exceptions_CPPFLAGS = -I$(top_srcdir)/include
+
+# Interrupt plumbing: MSHV_IRQFD, MSHV_IOEVENTFD, MSI routes into the guest.
+CONFORMANCE_TESTS += tests/conformance/test_irqfd
+tests_conformance_test_irqfd_SOURCES = tests/conformance/test_irqfd.c $(CONFORMANCE_COMMON)
+tests_conformance_test_irqfd_CPPFLAGS = -I$(top_srcdir)/include
+tests_conformance_test_irqfd_LDADD = -lpthread
+
+# The local APIC (interrupts, timer, registers, VP state) and SMP (IPIs,
+# INIT/SIPI, a shared spinlock across VPs on several threads).
+CONFORMANCE_TESTS += tests/conformance/test_lapic tests/conformance/test_smp
+tests_conformance_test_lapic_SOURCES = tests/conformance/test_lapic.c $(CONFORMANCE_COMMON)
+tests_conformance_test_smp_SOURCES = tests/conformance/test_smp.c $(CONFORMANCE_COMMON)
+tests_conformance_test_lapic_CPPFLAGS = -I$(top_srcdir)/include
+tests_conformance_test_smp_CPPFLAGS = -I$(top_srcdir)/include
+tests_conformance_test_lapic_LDADD = -lpthread
+tests_conformance_test_smp_LDADD = -lpthread
