@@ -50,3 +50,42 @@ tests_unit_launcher_child_SOURCES = tests/cuse/launcher_child.c
 # sanitizers: they cannot link statically.
 tests_unit_launcher_child_CFLAGS = -std=gnu11 $(WARN_CFLAGS)
 tests_unit_launcher_child_LDFLAGS = -all-static
+
+# The real kernel CUSE driver, inside User-Mode Linux (the host kernel may
+# lack CONFIG_CUSE): tests/uml/run-in-uml boots Debian's UML kernel with the
+# host's / as root and loads fuse.ko and cuse.ko; test-uml-cuse checks a
+# minimal CUSE device (cuse-echo), then runs the conformance suite through
+# mshv-emud and "mshv-emu run --cuse" (a SKIP until those exist).
+check_PROGRAMS += tests/uml/cuse-echo
+tests_uml_cuse_echo_SOURCES = tests/uml/cuse-echo.c
+tests_uml_cuse_echo_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS)
+tests_uml_cuse_echo_LDADD = $(FUSE3_LIBS)
+TESTS += tests/uml/test-uml-cuse
+EXTRA_DIST += tests/uml/test-uml-cuse tests/uml/run-in-uml tests/uml/uml-init
+UML_MSHV_EMUD = $(abs_top_builddir)/mshv-emud
+AM_TESTS_ENVIRONMENT += \
+	UML_BUILDDIR=$(abs_top_builddir); \
+	CUSE_ECHO=$(abs_top_builddir)/tests/uml/cuse-echo; \
+	MSHV_EMUD=$(UML_MSHV_EMUD); \
+	UML_CONFORMANCE_TESTS='$(CONFORMANCE_TESTS)'; \
+	UML_SAN_CFLAGS='$(SAN_CFLAGS)'; \
+	UML_CUSE_EXTRA_TESTS='$(UML_CUSE_EXTRA_TESTS)'; \
+	export UML_BUILDDIR CUSE_ECHO MSHV_EMUD UML_CONFORMANCE_TESTS UML_SAN_CFLAGS UML_CUSE_EXTRA_TESTS;
+
+# Interrupt plumbing: MSI decoding, the ioeventfd matcher, irqfd resampling.
+UNIT_TESTS += tests/unit/check_irq
+tests_unit_check_irq_SOURCES = tests/unit/check_irq.c
+tests_unit_check_irq_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(UNICORN_CFLAGS)
+tests_unit_check_irq_LDADD = libmshvemu-core.la $(CHECK_LIBS)
+
+# Extra clients for the CUSE run in UML: one that is killed in the middle of
+# RUN_VP (the daemon must survive and keep serving), and a statically linked
+# VMM (test_io), which LD_PRELOAD could never reach.
+UML_CUSE_EXTRA_TESTS = tests/uml/crash-client tests/uml/static-io
+check_PROGRAMS += $(UML_CUSE_EXTRA_TESTS)
+tests_uml_crash_client_SOURCES = tests/uml/crash-client.c $(CONFORMANCE_COMMON)
+tests_uml_crash_client_CPPFLAGS = -I$(top_srcdir)/include
+tests_uml_static_io_SOURCES = tests/conformance/test_io.c $(CONFORMANCE_COMMON)
+tests_uml_static_io_CPPFLAGS = -I$(top_srcdir)/include
+tests_uml_static_io_CFLAGS = -std=gnu11 -pthread $(WARN_CFLAGS)
+tests_uml_static_io_LDFLAGS = -all-static -pthread
