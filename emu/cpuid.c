@@ -114,6 +114,32 @@ static bool bit(uint32_t leaf, int reg, int b)
 	return r && (r[reg] >> b) & 1;
 }
 
+/*
+ * The bank-0 bits of hv_partition_processor_features that have a one-to-one
+ * CPUID bit: reported by cpuid_host_features() and, when the VMM disables
+ * them at v2 create (pt_cpu_fbanks), cleared from the guest's CPUID.
+ */
+static const struct fbit {
+	uint8_t fbit;		/* bit in bank 0 */
+	uint32_t leaf;
+	uint8_t reg;		/* 0 EAX, 1 EBX, 2 ECX, 3 EDX */
+	uint8_t bit;
+} fbits[] = {
+	{ 0, 1, 2, 0 },			/* sse3 */
+	{ 1, 0x80000001, 2, 0 },	/* lahf_sahf */
+	{ 2, 1, 2, 9 },			/* ssse3 */
+	{ 3, 1, 2, 19 },		/* sse4_1 */
+	{ 4, 1, 2, 20 },		/* sse4_2 */
+	{ 5, 0x80000001, 2, 6 },	/* sse4a */
+	{ 7, 1, 2, 23 },		/* popcnt */
+	{ 8, 1, 2, 13 },		/* cmpxchg16b */
+	{ 10, 0x80000001, 2, 5 },	/* lzcnt (ABM) */
+	{ 15, 0x80000001, 3, 26 },	/* 1 GiB pages */
+	{ 16, 1, 2, 25 },		/* aes */
+	{ 17, 1, 2, 1 },		/* pclmulqdq */
+	{ 21, 1, 2, 30 },		/* rdrand */
+};
+
 /* hv_partition_processor_features bank 0/1 from what the engine executes. */
 uint64_t cpuid_host_features(int bankno)
 {
@@ -121,20 +147,22 @@ uint64_t cpuid_host_features(int bankno)
 
 	if (bankno != 0)
 		return 0;
-	f |= (uint64_t)bit(1, 2, 0) << 0;		/* sse3 */
-	f |= (uint64_t)bit(0x80000001, 2, 0) << 1;	/* lahf_sahf */
-	f |= (uint64_t)bit(1, 2, 9) << 2;		/* ssse3 */
-	f |= (uint64_t)bit(1, 2, 19) << 3;		/* sse4_1 */
-	f |= (uint64_t)bit(1, 2, 20) << 4;		/* sse4_2 */
-	f |= (uint64_t)bit(0x80000001, 2, 6) << 5;	/* sse4a */
-	f |= (uint64_t)bit(1, 2, 23) << 7;		/* popcnt */
-	f |= (uint64_t)bit(1, 2, 13) << 8;		/* cmpxchg16b */
-	f |= (uint64_t)bit(0x80000001, 2, 5) << 10;	/* lzcnt */
-	f |= (uint64_t)bit(0x80000001, 3, 26) << 15;	/* 1 GiB pages */
-	f |= (uint64_t)bit(1, 2, 25) << 16;		/* aes */
-	f |= (uint64_t)bit(1, 2, 1) << 17;		/* pclmulqdq */
-	f |= (uint64_t)bit(1, 2, 30) << 21;		/* rdrand */
+	for (size_t i = 0; i < sizeof fbits / sizeof fbits[0]; i++)
+		f |= (uint64_t)bit(fbits[i].leaf, fbits[i].reg, fbits[i].bit)
+		     << fbits[i].fbit;
 	return f;
+}
+
+/* Clear the CPUID bits of the bank-0 features disabled at create (v2). */
+static void apply_disabled(const struct emu_vp *vp, uint32_t leaf, uint32_t out[4])
+{
+	uint64_t off = vp->pt->cfg.disabled_features[0];
+
+	if (!off)
+		return;
+	for (size_t i = 0; i < sizeof fbits / sizeof fbits[0]; i++)
+		if (fbits[i].leaf == leaf && (off >> fbits[i].fbit) & 1)
+			out[fbits[i].reg] &= ~(1u << fbits[i].bit);
 }
 
 static void hyperv_leaf(struct emu_vp *vp, uint32_t leaf, uint32_t r[4])
@@ -244,4 +272,5 @@ void cpuid_compute(struct emu_vp *vp, uint32_t leaf, uint32_t sub,
 		}
 	}
 	restrict_features(vp, leaf, sub, out);
+	apply_disabled(vp, leaf, out);
 }

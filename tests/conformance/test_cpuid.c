@@ -4,7 +4,8 @@
  * follow the partition's hypervisor_present feature, leaf 1 carries the VP
  * index as initial APIC id, CPUID intercepts stop at the instruction, and
  * results registered with REGISTER_INTERCEPT_RESULT merge through their
- * masks without advertising what the partition cannot execute.
+ * masks without advertising what the partition cannot execute, and
+ * processor features disabled at v2 create are gone from CPUID.
  */
 #include "vmm.h"
 
@@ -315,6 +316,75 @@ TEST(avx_never_advertised)
 	vm_destroy(vm);
 }
 
+/* hv_partition_processor_features bank 0 bits and their CPUID bits */
+#define FB_SSE3		(1ull << 0)
+#define FB_LAHF_SAHF	(1ull << 1)
+#define FB_SSE4_2	(1ull << 4)
+#define FB_POPCNT	(1ull << 7)
+#define FB_CX16		(1ull << 8)
+#define FB_LZCNT	(1ull << 10)
+#define LEAF1_ECX_SSE3		(1u << 0)
+#define LEAF1_ECX_CX16		(1u << 13)
+#define EXT1_ECX_LAHF		(1u << 0)
+#define LEAF1_ECX_SSE4_2	(1u << 20)
+#define LEAF1_ECX_POPCNT	(1u << 23)
+#define EXT1_ECX_LZCNT		(1u << 5)
+
+/*
+ * Processor features disabled at v2 create (pt_cpu_fbanks) disappear from
+ * the guest's CPUID and from GET_VP_CPUID_VALUES; features left enabled
+ * read as in a partition created without a feature bank.
+ */
+TEST(disabled_feature_banks)
+{
+	/* SSE4.2/POPCNT/LZCNT as a VMM would for an older CPU model;
+	 * CMPXCHG16B and LAHF/SAHF because every engine has them */
+	const uint64_t banks[2] = { FB_SSE4_2 | FB_POPCNT | FB_LZCNT |
+				    FB_CX16 | FB_LAHF_SAHF, 0 };
+	const uint32_t off1 = LEAF1_ECX_SSE4_2 | LEAF1_ECX_POPCNT | LEAF1_ECX_CX16;
+	const uint32_t offe = EXT1_ECX_LZCNT | EXT1_ECX_LAHF;
+	struct vm *ref = cpuid_vm(SYNTH_DEFAULT);
+	struct vcpu *rv = cpuid_vcpu(ref, 0);
+	uint32_t d1[4], de[4], r1[4], re[4], v[4];
+
+	guest_cpuid(rv, 1, 0, d1);
+	guest_cpuid(rv, 0x80000001, 0, de);
+	vcpu_destroy(rv);
+	vm_destroy(ref);
+
+	struct vm *vm = vm_create_v2((1ull << MSHV_PT_BIT_LAPIC) |
+				     (1ull << MSHV_PT_BIT_CPU_AND_XSAVE_FEATURES),
+				     banks, 0);
+	vm_set_property(vm, HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
+			SYNTH_DEFAULT);
+	vm_init(vm);
+	vm_add_memory(vm, 0, LOW_MEM_SIZE, MEM_RWX);
+	vm_setup_gdt(vm);
+	GUEST_LOAD(vm, CODE_GPA, cpuid_guest);
+	struct vcpu *vcpu = cpuid_vcpu(vm, 0);
+
+	guest_cpuid(vcpu, 1, 0, r1);
+	guest_cpuid(vcpu, 0x80000001, 0, re);
+	/* the check means something only if the features were there */
+	TEST_ASSERT((d1[2] & LEAF1_ECX_CX16) && (de[2] & EXT1_ECX_LAHF),
+		    "no CMPXCHG16B/LAHF to disable: ECX %#x / %#x", d1[2], de[2]);
+	TEST_ASSERT(!(r1[2] & off1),
+		    "disabled features advertised: leaf 1 ECX %#x", r1[2]);
+	TEST_ASSERT(!(re[2] & offe),
+		    "disabled features advertised: 0x80000001 ECX %#x", re[2]);
+	/* what was not disabled is unchanged */
+	TEST_ASSERT_EQ(r1[2] & LEAF1_ECX_SSE3, d1[2] & LEAF1_ECX_SSE3);
+	TEST_ASSERT_EQ(r1[2] & ~off1, d1[2] & ~off1);
+	TEST_ASSERT_EQ(re[2] & ~offe, de[2] & ~offe);
+	TEST_ASSERT_EQ(r1[3], d1[3]);
+	TEST_ASSERT_EQ(re[3], de[3]);
+	vp_cpuid_values(vcpu, 1, 0, v);
+	TEST_ASSERT(!(v[2] & off1),
+		    "GET_VP_CPUID_VALUES advertises disabled features: ECX %#x", v[2]);
+	vcpu_destroy(vcpu);
+	vm_destroy(vm);
+}
+
 TEST_MAIN(
 	TEST_ENTRY(hv_leaves_present),
 	TEST_ENTRY(hv_leaves_absent),
@@ -322,4 +392,5 @@ TEST_MAIN(
 	TEST_ENTRY(global_cpuid_intercept),
 	TEST_ENTRY(registered_result_masks),
 	TEST_ENTRY(avx_never_advertised),
+	TEST_ENTRY(disabled_feature_banks),
 )

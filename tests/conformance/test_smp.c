@@ -3,7 +3,8 @@
  * Several VPs of one partition, each on its own thread: IPIs between VPs
  * through the ICR (physical, all-but-self, logical flat), INIT/SIPI bring-up of an AP into a real-mode
  * trampoline, and a lock-cmpxchg spinlock shared by 4 VPs guarding a
- * non-atomic counter, whose total must be exact.
+ * non-atomic counter, whose total must be exact, and code written by one
+ * VP that another VP has already executed, run again in its new form.
  */
 #include "vmm.h"
 
@@ -18,6 +19,7 @@
 #define COUNT_GPA	0x9008ull
 #define PERVP_GPA	0x9100ull
 #define SPIN_N		20000
+#define XMC_GPA		0x6000ull	/* code page rewritten by VP 0 */
 
 #define PT_LAPIC ((1ull << MSHV_PT_BIT_LAPIC) | (1ull << MSHV_PT_BIT_X2APIC))
 
@@ -118,11 +120,39 @@ GUEST_CODE(smp_guest,
 	"movl $0, 0x9000\n"
 	"decl %esi\n jnz 1b\n"
 	"movl $0xd0, %eax\n outl %eax, $0x44\n"
-	"cli\n hlt\n");
+	"cli\n hlt\n"
+
+	/* cross-modifying code: VP 0 rewrites the routine at XMC_GPA that
+	 * VP 1 has already executed once, VP 1 runs it again */
+	GUEST_LABEL(sm_xmc0)
+	"1: pause\n cmpl $1, 0x8010\n jne 1b\n"	/* VP 1 ran the old code */
+	"leaq sm_new(%rip), %rsi\n"
+	"movl $0x6000, %edi\n"
+	"movl $(sm_new_end - sm_new), %ecx\n"
+	"rep movsb\n"
+	"movl $1, 0x8014\n"
+	"movl $0xe0, %eax\n outl %eax, $0x40\n"
+	"cli\n hlt\n"
+	GUEST_LABEL(sm_xmc1)
+	"movl $0x6000, %eax\n call *%rax\n"
+	"outl %eax, $0x46\n"
+	"movl $1, 0x8010\n"
+	"1: pause\n cmpl $1, 0x8014\n jne 1b\n"
+	"xorl %eax, %eax\n cpuid\n"			/* serialize (SDM 8.1.3) */
+	"movl $0x6000, %eax\n call *%rax\n"
+	"outl %eax, $0x46\n"
+	"cli\n hlt\n"
+	GUEST_LABEL(sm_old)
+	"movl $0x1111, %eax\n ret\n"
+	GUEST_LABEL(sm_old_end)
+	GUEST_LABEL(sm_new)
+	"movl $0x1234, %eax\n xorl $0x560000, %eax\n addl $0x21, %eax\n ret\n"
+	GUEST_LABEL(sm_new_end));
 GUEST_EXTERN(sm_vp0); GUEST_EXTERN(sm_vp1); GUEST_EXTERN(sm_isr50);
 GUEST_EXTERN(sm_isr51); GUEST_EXTERN(sm_boot); GUEST_EXTERN(sm_spin);
 GUEST_EXTERN(sm_ap); GUEST_EXTERN(sm_bcast); GUEST_EXTERN(sm_isr52);
-GUEST_EXTERN(sm_isr53);
+GUEST_EXTERN(sm_isr53); GUEST_EXTERN(sm_xmc0); GUEST_EXTERN(sm_xmc1);
+GUEST_EXTERN(sm_old); GUEST_EXTERN(sm_old_end);
 
 /* The AP's start: real mode at SIPI vector 0x30 (CS 0x3000, IP 0). */
 GUEST_CODE(smp_tramp,
@@ -350,9 +380,44 @@ TEST(spinlock_4vps)
 	vm_destroy(vm);
 }
 
+static void xmc_vp0(struct job *j)
+{
+	j->got[0] = vcpu_expect_out(j->vcpu, 0x40);
+}
+
+static void xmc_vp1(struct job *j)
+{
+	j->got[0] = vcpu_expect_out(j->vcpu, 0x46);	/* old routine */
+	j->got[1] = vcpu_expect_out(j->vcpu, 0x46);	/* rewritten by VP 0 */
+}
+
+/* Code written by one VP is executed correctly by another: VP 1 runs a
+ * routine (so it is translated), VP 0 overwrites it with a different
+ * instruction sequence, and VP 1's second call returns the new value. */
+TEST(cross_vp_code_write)
+{
+	struct vm *vm = sm_vm();
+
+	vm_load(vm, XMC_GPA, sm_old, (size_t)(sm_old_end - sm_old));
+	memset(vm_gpa2hva(vm, DATA_GPA + 0x10), 0, 8);
+
+	struct job j[2] = {
+		{ .vcpu = sm_vcpu(vm, 0, SM_ADDR(sm_xmc0)), .fn = xmc_vp0 },
+		{ .vcpu = sm_vcpu(vm, 1, SM_ADDR(sm_xmc1)), .fn = xmc_vp1 },
+	};
+	run_jobs(j, 2);
+	TEST_ASSERT_EQ(j[0].got[0] & 0xff, 0xe0);
+	TEST_ASSERT_EQ(j[1].got[0] & 0xffffffff, 0x1111);
+	TEST_ASSERT_EQ(j[1].got[1] & 0xffffffff, (0x1234 ^ 0x560000) + 0x21);
+	vcpu_destroy(j[0].vcpu);
+	vcpu_destroy(j[1].vcpu);
+	vm_destroy(vm);
+}
+
 TEST_MAIN(
 	TEST_ENTRY(ipi_between_vps),
 	TEST_ENTRY(ipi_broadcast_logical),
 	TEST_ENTRY(init_sipi_bringup),
 	TEST_ENTRY(spinlock_4vps),
+	TEST_ENTRY(cross_vp_code_write),
 )
