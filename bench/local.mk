@@ -5,7 +5,9 @@
 # the same run.
 
 BENCH_PROGS = bench/bench-guest bench/bench-exits bench/bench-setup
-EXTRA_PROGRAMS = $(BENCH_PROGS)
+# Only for "make bench-cuse" (works under either face, no mmap).
+BENCH_CUSE_PROGS = bench/bench-ioctl
+EXTRA_PROGRAMS = $(BENCH_PROGS) $(BENCH_CUSE_PROGS)
 
 # The UAPI-only VMM helpers of the conformance suite, plus direct Unicorn.
 BENCH_COMMON = bench/bench.h tests/conformance/vmm.c tests/conformance/vmm.h
@@ -27,8 +29,13 @@ bench_bench_setup_CPPFLAGS = $(BENCH_CPPFLAGS)
 bench_bench_setup_CFLAGS = $(BENCH_CFLAGS)
 bench_bench_setup_LDADD = $(UNICORN_LIBS)
 
-CLEANFILES += $(BENCH_PROGS)
-EXTRA_DIST += bench/README.md
+bench_bench_ioctl_SOURCES = bench/bench-ioctl.c $(BENCH_COMMON)
+bench_bench_ioctl_CPPFLAGS = $(BENCH_CPPFLAGS)
+bench_bench_ioctl_CFLAGS = $(BENCH_CFLAGS)
+bench_bench_ioctl_LDADD = $(UNICORN_LIBS)
+
+CLEANFILES += $(BENCH_PROGS) $(BENCH_CUSE_PROGS)
+EXTRA_DIST += bench/README.md bench/bench-cuse.sh
 
 BENCH_ENV = MSHV_EMU_PRELOAD=$(abs_top_builddir)/.libs/libmshvemu-preload.so
 
@@ -39,4 +46,21 @@ bench: $(BENCH_PROGS:=$(EXEEXT)) mshv-emu$(EXEEXT) libmshvemu-preload.la
 	    $(abs_top_builddir)/$$p$(EXEEXT) || exit 1; \
 	done
 
-.PHONY: bench
+# Over CUSE vs in-process, inside one User-Mode Linux boot (the host kernel
+# may have no CONFIG_CUSE): bench/bench-cuse.sh boots UML once through
+# tests/uml/run-in-uml and prints one table. Never run by "make check".
+bench-cuse: $(BENCH_CUSE_PROGS:=$(EXEEXT)) bench/bench-exits$(EXEEXT) \
+	    mshv-emu$(EXEEXT) mshv-emud$(EXEEXT) libmshvemu-preload.la \
+	    tests/uml/cuse-echo$(EXEEXT)
+	$(BENCH_ENV) BENCH_BUILDDIR=$(abs_top_builddir) \
+	  $(SHELL) $(top_srcdir)/bench/bench-cuse.sh
+
+.PHONY: bench bench-cuse
+
+# Interrupt injection latency, LAPIC timer rate, SMP spinlock throughput
+# (issue 4 item 7); run by "make bench" with the others.
+BENCH_PROGS += bench/bench-irq
+bench_bench_irq_SOURCES = bench/bench-irq.c $(BENCH_COMMON)
+bench_bench_irq_CPPFLAGS = $(BENCH_CPPFLAGS)
+bench_bench_irq_CFLAGS = $(BENCH_CFLAGS)
+bench_bench_irq_LDADD = $(UNICORN_LIBS) -lpthread
