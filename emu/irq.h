@@ -2,7 +2,7 @@
 /*
  * Interrupt delivery into a partition's local APICs: the one entry point
  * shared by HVCALL_ASSERT_VIRTUAL_INTERRUPT, irqfd/MSI routes and IPIs.
- * Implemented by emu/lapic.c.
+ * Implemented by emu/lapic_deliver.c (with emu/lapic.c, emu/lapic_timer.c).
  */
 #ifndef MSHV_EMU_IRQ_H
 #define MSHV_EMU_IRQ_H

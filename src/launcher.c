@@ -26,6 +26,7 @@
 #include <config.h>
 
 #include "launcher.h"
+#include "procfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -70,25 +71,6 @@ static int sys_pidfd_open(pid_t pid)
 static int sys_pidfd_getfd(int pidfd, int fd)
 {
 	return (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-}
-
-static pid_t tgid_of(pid_t tid)
-{
-	char path[64], line[256];
-	pid_t tgid = -1;
-	FILE *f;
-
-	snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof line, f))
-		if (!strncmp(line, "Tgid:", 5)) {
-			tgid = (pid_t)strtol(line + 5, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return tgid;
 }
 
 /* ---- the child ---- */
@@ -233,7 +215,7 @@ static void handle(const struct launcher_backend *be, int lfd, struct seccomp_no
 	resp->id = req->id;
 
 	/* Which open is the target's fd? The same open file, duplicated. */
-	pid_t tgid = tgid_of((pid_t)req->pid);
+	pid_t tgid = procfs_tgid_of((pid_t)req->pid);
 	if (tgid <= 0 || (pidfd = sys_pidfd_open(tgid)) < 0) {
 		let_through(lfd, resp);
 		return;

@@ -19,7 +19,8 @@ mshv_emu_CPPFLAGS = $(AM_CPPFLAGS) -DPKGLIBDIR='"$(pkglibdir)"' -DPKGLIBEXECDIR=
 # The CUSE face: the mshv-emud daemon (docs/cuse.md) and the seccomp-notify
 # launcher behind "mshv-emu run --cuse".
 noinst_LTLIBRARIES += libmshvcuse.la
-libmshvcuse_la_SOURCES = src/cuse/daemon.c src/cuse/daemon.h src/cuse/mshvd_proto.h
+libmshvcuse_la_SOURCES = src/cuse/daemon.c src/cuse/daemon.h src/cuse/mshvd_proto.h \
+	src/cuse/caller_mem.c src/cuse/vp_worker.c src/procfs.c src/procfs.h
 libmshvcuse_la_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS)
 libmshvcuse_la_LIBADD = libmshvdev.la $(FUSE3_LIBS)
 
@@ -28,4 +29,4 @@ mshv_emud_SOURCES = src/cuse/main.c
 mshv_emud_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS)
 mshv_emud_LDADD = libmshvcuse.la $(FUSE3_LIBS)
 
-mshv_emu_SOURCES += src/launcher.c src/launcher.h
+mshv_emu_SOURCES += src/launcher.c src/launcher.h src/procfs.c src/procfs.h

@@ -43,7 +43,8 @@ tests_unit_check_cuse_proto_LDADD = libmshvcuse.la $(FUSE3_LIBS)
 # The seccomp-notify launcher with a fake (memfd) device, no CUSE needed;
 # its "VMM" is statically linked.
 UNIT_TESTS += tests/unit/check_launcher
-tests_unit_check_launcher_SOURCES = tests/cuse/check_launcher.c src/launcher.c src/launcher.h
+tests_unit_check_launcher_SOURCES = tests/cuse/check_launcher.c src/launcher.c src/launcher.h \
+	src/procfs.c src/procfs.h
 check_PROGRAMS += tests/unit/launcher_child
 tests_unit_launcher_child_SOURCES = tests/cuse/launcher_child.c
 # Static on purpose (the launcher must serve static VMMs), hence no

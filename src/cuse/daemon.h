@@ -9,7 +9,9 @@
 
 #define FUSE_USE_VERSION 31
 #include <fuse3/cuse_lowlevel.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 enum { MSHVD_LOG_ERR, MSHVD_LOG_WARN, MSHVD_LOG_INFO, MSHVD_LOG_DEBUG };
@@ -40,5 +42,69 @@ void mshvd_log(int level, const char *fmt, ...)
  * regions the daemon holds. */
 struct mshvd_stats { long opens, partitions, regions, workers; };
 void mshvd_get_stats(struct mshvd_stats *s);
+
+/* ---- internal to src/cuse/: shared by daemon.c, caller_mem.c and
+ * vp_worker.c ---- */
+
+struct mshv_obj;
+struct mshv_uaccess;
+struct ptrec;
+struct vpw;
+struct pending_map;
+
+/* Live counts behind mshvd_get_stats(). */
+extern atomic_long mshvd_st_opens, mshvd_st_partitions, mshvd_st_regions, mshvd_st_workers;
+
+/* One open of the device (daemon.c). */
+struct fh {
+	atomic_int refs;
+	struct mshv_obj *obj;
+	struct ptrec *pr;	/* partition and VP opens */
+	struct vpw *w;		/* VP opens: RUN_VP worker, made on demand */
+	uint64_t handle;
+	uid_t uid;		/* opener */
+	gid_t gid;
+	pid_t opener;		/* tgid of the opener */
+	pid_t client;		/* tgid of the VMM the object belongs to */
+	bool used;		/* an mshv ioctl or a BIND happened on it */
+	bool warned_create;
+	struct fh *next;
+};
+
+/* Answers an ioctl request: -errno or a result (daemon.c). */
+void mshvd_reply(fuse_req_t req, long rc);
+
+/* ---- caller_mem.c: the per-partition face record and the caller's memory */
+
+/* The partition's face record (the daemon's mappings of guest RAM): new
+ * with one reference; the last put unmaps the guest RAM. NULL-safe. */
+struct ptrec *mshvd_ptrec_new(void);
+struct ptrec *mshvd_ptrec_get(struct ptrec *p);
+void mshvd_ptrec_put(struct ptrec *p);
+
+/* The user-memory accessor of one request of calling thread tid. */
+struct ua_ctx {
+	pid_t tid;			/* calling thread (FUSE request pid) */
+	struct pending_map *pm;		/* map_guest result, for the caller */
+	const void *patch;		/* replaces one read of the arg struct */
+	uint64_t patch_addr;
+	size_t patch_len;
+};
+void mshvd_ua_init(struct mshv_uaccess *ua, struct ua_ctx *u, pid_t tid);
+
+/* MSHV_SET_GUEST_MEMORY on a partition open: maps and unmaps the daemon's
+ * view of guest RAM too. */
+long mshvd_set_guest_memory(struct fh *f, uint64_t arg, struct mshv_uaccess *ua,
+			    struct ua_ctx *u);
+
+/* ---- vp_worker.c: RUN_VP worker threads ---- */
+
+/* Queues a RUN_VP of a VP open for its worker (made on demand), which
+ * answers it asynchronously; a FUSE_INTERRUPT kicks the VP. */
+void mshvd_run_async(fuse_req_t req, struct fh *f, uint64_t arg, pid_t tid);
+/* The open is gone (no request can be in flight): the worker exits. */
+void mshvd_vpw_stop(struct vpw *w);
+/* Starts the kicker thread once per process: 0 or -errno. */
+int mshvd_kicker_start(void);
 
 #endif

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Small /proc helpers shared by the CUSE daemon (src/cuse/) and the
+ * seccomp-notify launcher (src/launcher.c).
+ */
+#ifndef MSHV_EMU_PROCFS_H
+#define MSHV_EMU_PROCFS_H
+
+#include <sys/types.h>
+
+/* The thread group (process) of thread tid, from /proc/TID/status, or -1. */
+pid_t procfs_tgid_of(pid_t tid);
+
+#endif
