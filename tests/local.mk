@@ -22,7 +22,7 @@ EXTRA_DIST += tests/run-test tests/valgrind.supp tests/lsan.supp
 
 # Core library API (include/mshv-emu/emu.h), linked against the core.
 UNIT_TESTS += tests/unit/check_core
-tests_unit_check_core_SOURCES = tests/unit/check_core.c
+tests_unit_check_core_SOURCES = tests/unit/check_core.c tests/unit/core_helpers.c tests/unit/core_helpers.h
 tests_unit_check_core_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(UNICORN_CFLAGS)
 tests_unit_check_core_LDADD = libmshvemu-core.la $(CHECK_LIBS)
 

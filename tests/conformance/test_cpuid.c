@@ -66,13 +66,8 @@ static void guest_cpuid(struct vcpu *vcpu, uint32_t leaf, uint32_t sub,
 
 static struct vm *cpuid_vm(uint64_t synthetic_features)
 {
-	struct vm *vm = vm_create(1ull << MSHV_PT_BIT_LAPIC);
+	struct vm *vm = vm_create_features(1ull << MSHV_PT_BIT_LAPIC, synthetic_features);
 
-	vm_set_property(vm, HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
-			synthetic_features);
-	vm_init(vm);
-	vm_add_memory(vm, 0, LOW_MEM_SIZE, MEM_RWX);
-	vm_setup_gdt(vm);
 	GUEST_LOAD(vm, CODE_GPA, cpuid_guest);
 	return vm;
 }

@@ -94,13 +94,8 @@ static struct vcpu *msr_vcpu(struct vm *vm, uint32_t index)
 
 static struct vm *msr_vm(uint64_t synthetic_features)
 {
-	struct vm *vm = vm_create(1ull << MSHV_PT_BIT_LAPIC);
+	struct vm *vm = vm_create_features(1ull << MSHV_PT_BIT_LAPIC, synthetic_features);
 
-	vm_set_property(vm, HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
-			synthetic_features);
-	vm_init(vm);
-	vm_add_memory(vm, 0, LOW_MEM_SIZE, MEM_RWX);
-	vm_setup_gdt(vm);
 	GUEST_LOAD(vm, CODE_GPA, msr_guest);
 	return vm;
 }

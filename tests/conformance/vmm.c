@@ -188,10 +188,15 @@ void vm_init(struct vm *vm)
 
 struct vm *vm_create_default(uint64_t pt_flags)
 {
+	return vm_create_features(pt_flags, DEFAULT_SYNTH_FEATURES);
+}
+
+struct vm *vm_create_features(uint64_t pt_flags, uint64_t synthetic_features)
+{
 	struct vm *vm = vm_create(pt_flags);
 
 	vm_set_property(vm, HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
-			DEFAULT_SYNTH_FEATURES);
+			synthetic_features);
 	vm_init(vm);
 	vm_add_memory(vm, 0, LOW_MEM_SIZE, MEM_RWX);
 	vm_setup_gdt(vm);

@@ -233,6 +233,8 @@ void vm_init(struct vm *vm);
  * map LOW_MEM_SIZE bytes of RWX memory at GPA 0 and write the GDT.
  */
 struct vm *vm_create_default(uint64_t pt_flags);
+/* The same with the given SYNTHETIC_PROC_FEATURES (set before init). */
+struct vm *vm_create_features(uint64_t pt_flags, uint64_t synthetic_features);
 void vm_destroy(struct vm *vm);
 
 /* Raw SET_GUEST_MEMORY; returns the ioctl result. */
