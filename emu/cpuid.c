@@ -210,6 +210,9 @@ static void restrict_features(const struct emu_vp *vp, uint32_t leaf, uint32_t s
 		/* XSAVE/OSXSAVE, AVX, MONITOR, VMX, PCID */
 		out[2] &= ~((1u << 3) | (1u << 5) | (1u << 17) |
 			    (1u << 26) | (1u << 27) | (1u << 28));
+		/* MCE, MCA: no machine-check MSRs (MCG_CAP/STATUS, banks)
+		 * behind them; Linux panics reading MCG_STATUS otherwise */
+		out[3] &= ~((1u << 7) | (1u << 14));
 		/* the APIC and TSC-deadline with a LAPIC, x2APIC with X2APIC */
 		if (!(f & (1ull << MSHV_PT_BIT_LAPIC))) {
 			out[3] &= ~(1u << 9);

@@ -3,3 +3,23 @@
 pkglibexec_PROGRAMS += examples/demo-vmm
 examples_demo_vmm_SOURCES = examples/demo-vmm.c
 examples_demo_vmm_CPPFLAGS = -I$(top_srcdir)/include
+
+# The reference VMM that boots Linux (examples/linux/): "mshv-emu demo"
+# runs it with Debian's kernel and a busybox initramfs built here.
+pkglibexec_PROGRAMS += examples/linux/mshv-linux
+examples_linux_mshv_linux_SOURCES = examples/linux/main.c examples/linux/vcpu.c \
+	examples/linux/hv.c examples/linux/loader.c examples/linux/mptable.c \
+	examples/linux/uart.c examples/linux/ioapic.c examples/linux/pio.c \
+	examples/linux/mmio.c examples/linux/vmm.h
+examples_linux_mshv_linux_CPPFLAGS = -I$(top_srcdir)/include
+noinst_PROGRAMS += examples/linux/mkinitramfs
+examples_linux_mkinitramfs_SOURCES = examples/linux/mkinitramfs.c
+EXTRA_DIST += examples/linux/init.sh
+
+# The demo's initramfs: busybox-static and examples/linux/init.sh.
+if HAVE_BUSYBOX
+noinst_DATA = examples/linux/initramfs.cpio
+examples/linux/initramfs.cpio: examples/linux/mkinitramfs$(EXEEXT) $(srcdir)/examples/linux/init.sh
+	$(AM_V_GEN)examples/linux/mkinitramfs $@ $(BUSYBOX) $(srcdir)/examples/linux/init.sh
+CLEANFILES += examples/linux/initramfs.cpio
+endif

@@ -14,7 +14,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 if ! pkg-config --atleast-version=2.1.0 unicorn 2>/dev/null || ! command -v autoreconf >/dev/null ||
    ! pkg-config --exists fuse3 check 2>/dev/null || ! command -v valgrind >/dev/null ||
-   ! dpkg -s user-mode-linux kmod >/dev/null 2>&1; then
+   ! dpkg -s user-mode-linux kmod busybox-static >/dev/null 2>&1; then
 	. /etc/os-release
 	if [ "${VERSION_CODENAME:-}" = bookworm ]; then
 		$SUDO tee /etc/apt/sources.list.d/mshv-emu-trixie.sources >/dev/null <<'SRC'
@@ -38,7 +38,28 @@ PIN
 	$SUDO apt-get install -y -q --no-install-recommends \
 		build-essential autoconf automake libtool pkg-config \
 		libunicorn-dev libunicorn2t64 libfuse3-dev fuse3 check valgrind \
-		ca-certificates user-mode-linux kmod
+		ca-certificates user-mode-linux kmod busybox-static
+fi
+
+# Debian 12's kernel for "mshv-emu demo" and the boot tests: the package is
+# downloaded and unpacked into .cache/linux, never installed into /boot.
+if [ ! -s .cache/linux/vmlinuz ]; then
+	kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\).*/\1/p' | head -n 1)
+	kdir=$(mktemp -d)
+	chmod 777 "$kdir"	# apt-get download drops to the _apt user
+	if [ -n "$kpkg" ] && (cd "$kdir" && apt-get download -q "$kpkg") &&
+	   dpkg-deb -x "$kdir"/*.deb "$kdir/x"; then
+		mkdir -p .cache/linux
+		cp "$kdir"/x/boot/vmlinuz-* .cache/linux/vmlinuz
+		basename "$kdir"/x/boot/vmlinuz-* | sed 's/^vmlinuz-//' > .cache/linux/release
+	else
+		echo "setup.sh: could not fetch Debian's kernel ($kpkg); the Linux demo and boot tests will skip" >&2
+	fi
+	rm -rf "$kdir"
+fi
+if [ -s .cache/linux/vmlinuz ] && [ ! -s .cache/linux/vmlinux ]; then
+	scripts/extract-vmlinux.sh .cache/linux/vmlinuz .cache/linux/vmlinux || rm -f .cache/linux/vmlinux
 fi
 
 [ -x configure ] || autoreconf -fi

@@ -13,8 +13,9 @@ libmshvemu_preload_la_LIBADD = libmshvdev.la -ldl
 libmshvemu_preload_la_LDFLAGS = -module -avoid-version -shared
 
 bin_PROGRAMS += mshv-emu
-mshv_emu_SOURCES = src/mshv-emu.c
-mshv_emu_CPPFLAGS = $(AM_CPPFLAGS) -DPKGLIBDIR='"$(pkglibdir)"' -DPKGLIBEXECDIR='"$(pkglibexecdir)"'
+mshv_emu_SOURCES = src/mshv-emu.c src/demo.c src/cli.h
+mshv_emu_CPPFLAGS = $(AM_CPPFLAGS) -DPKGLIBDIR='"$(pkglibdir)"' -DPKGLIBEXECDIR='"$(pkglibexecdir)"' \
+	-DPKGDATADIR='"$(pkgdatadir)"'
 
 # The CUSE face: the mshv-emud daemon (docs/cuse.md) and the seccomp-notify
 # launcher behind "mshv-emu run --cuse".

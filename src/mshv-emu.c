@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "launcher.h"
 
 #define PRELOAD_NAME "libmshvemu-preload.so"
@@ -22,13 +23,16 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: mshv-emu run [--] PROGRAM [ARGS...]\n"
 		"       mshv-emu run --cuse [--] PROGRAM [ARGS...]\n"
-		"       mshv-emu demo\n"
+		"       mshv-emu demo [--smp N] [--mem SIZE] [--shell] [--kernel PATH]\n"
+		"                     [--initrd PATH] [--append ARGS] | demo --tiny\n"
 		"       mshv-emu --help | --version\n"
 		"\n"
 		"  run   run PROGRAM (an unmodified, dynamically linked VMM) with a\n"
 		"        software /dev/mshv served inside its own process; with --cuse,\n"
 		"        run any VMM (also static) against the mshv-emud CUSE device\n"
-		"  demo  run the bundled example VMM and guest through /dev/mshv\n"
+		"  demo  boot Linux (Debian's kernel, a busybox initramfs) through\n"
+		"        /dev/mshv with the reference VMM; --tiny runs the smallest\n"
+		"        example VMM and its 16-bit guest instead\n"
 		"\n"
 		"Environment: MSHV_EMU_PRELOAD (path of %s),\n"
 		"MSHV_EMU_DEVICE (device path to serve, default /dev/mshv).\n",
@@ -50,7 +54,7 @@ static int self_dir(char *buf, size_t len)
 	return 0;
 }
 
-static int find(const char *env, const char *installed, const char *rel, char *out, size_t len)
+int cli_find(const char *env, const char *installed, const char *rel, char *out, size_t len)
 {
 	const char *e = getenv(env);
 	char dir[PATH_MAX / 2];
@@ -68,7 +72,7 @@ static int find(const char *env, const char *installed, const char *rel, char *o
 	return exists(out) ? 0 : -1;
 }
 
-static int run(char **argv)
+int cli_run(char **argv)
 {
 	char lib[PATH_MAX], pre[2 * PATH_MAX + 2];
 
@@ -76,7 +80,7 @@ static int run(char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (find("MSHV_EMU_PRELOAD", PKGLIBDIR "/" PRELOAD_NAME, ".libs/" PRELOAD_NAME,
+	if (cli_find("MSHV_EMU_PRELOAD", PKGLIBDIR "/" PRELOAD_NAME, ".libs/" PRELOAD_NAME,
 		 lib, sizeof lib)) {
 		fprintf(stderr, "mshv-emu: cannot find %s (set MSHV_EMU_PRELOAD)\n", PRELOAD_NAME);
 		return 127;
@@ -116,18 +120,10 @@ int main(int argc, char **argv)
 		}
 		if (*a && !strcmp(*a, "--"))
 			a++;
-		return run(a);
+		return cli_run(a);
 	}
-	if (!strcmp(argv[1], "demo")) {
-		char demo[PATH_MAX];
-		if (find("MSHV_EMU_DEMO", PKGLIBEXECDIR "/demo-vmm", "examples/demo-vmm",
-			 demo, sizeof demo)) {
-			fprintf(stderr, "mshv-emu: cannot find the demo VMM (set MSHV_EMU_DEMO)\n");
-			return 127;
-		}
-		char *a[] = { demo, NULL };
-		return run(a);
-	}
+	if (!strcmp(argv[1], "demo"))
+		return demo_main(argv + 2);
 	fprintf(stderr, "mshv-emu: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -90,3 +90,7 @@ tests_uml_static_io_SOURCES = tests/conformance/test_io.c $(CONFORMANCE_COMMON)
 tests_uml_static_io_CPPFLAGS = -I$(top_srcdir)/include
 tests_uml_static_io_CFLAGS = -std=gnu11 -pthread $(WARN_CFLAGS)
 tests_uml_static_io_LDFLAGS = -all-static -pthread
+
+# Linux boots through /dev/mshv: the reference VMM with Debian's kernel.
+TESTS += tests/linux/test-linux-boot
+EXTRA_DIST += tests/linux/test-linux-boot
