@@ -82,7 +82,7 @@ tests_unit_check_irq_LDADD = libmshvemu-core.la $(CHECK_LIBS)
 # Extra clients for the CUSE run in UML: one that is killed in the middle of
 # RUN_VP (the daemon must survive and keep serving), and a statically linked
 # VMM (test_io), which LD_PRELOAD could never reach.
-UML_CUSE_EXTRA_TESTS = tests/uml/crash-client tests/uml/static-io
+UML_CUSE_EXTRA_TESTS = tests/uml/crash-client tests/uml/static-io tests/linux/boot-over-cuse
 check_PROGRAMS += $(UML_CUSE_EXTRA_TESTS)
 tests_uml_crash_client_SOURCES = tests/uml/crash-client.c $(CONFORMANCE_COMMON)
 tests_uml_crash_client_CPPFLAGS = -I$(top_srcdir)/include
@@ -93,4 +93,4 @@ tests_uml_static_io_LDFLAGS = -all-static -pthread
 
 # Linux boots through /dev/mshv: the reference VMM with Debian's kernel.
 TESTS += tests/linux/test-linux-boot
-EXTRA_DIST += tests/linux/test-linux-boot
+EXTRA_DIST += tests/linux/test-linux-boot tests/linux/boot-over-cuse
