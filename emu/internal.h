@@ -63,6 +63,7 @@ enum emu_exit_reason {
 	EXIT_CPUID,		/* installed CPUID intercept */
 	EXIT_MSR,		/* MSR intercept, or an MSR access that faults (#GP) */
 	EXIT_APIC_EOI,		/* level-triggered EOI: HVMSG_X64_APIC_EOI (vector) */
+	EXIT_SYSCALL,		/* SYSCALL/SYSENTER/.. to emulate (x86_syscall.c) */
 };
 
 struct emu_exit {
@@ -92,6 +93,9 @@ struct emu_exit {
 	/* memory write: the value and size Unicorn reported (ioeventfd) */
 	uint64_t mem_value;
 	uint8_t mem_size;
+	/* EXIT_SYSCALL: enum x86_sys_insn, REX.W */
+	uint8_t sys_insn;
+	bool sys_rex_w;
 };
 
 #define EMU_KICK_SIGNAL 0x1u

@@ -10,6 +10,8 @@ libmshvemu_core_la_SOURCES = \
 	emu/intercept.c emu/lapic.c emu/lapic_deliver.c emu/lapic_timer.c emu/memory.c emu/msr.c emu/partition.c emu/props.c \
 	emu/rawenv.c emu/regpage.c emu/regs.c emu/run.c emu/vp.c \
 	emu/vpstate.c emu/x86_insn.c emu/x86_mmu.c
+# SYSCALL/SYSRET, SYSENTER/SYSEXIT (the engine skips SYSCALL and SYSENTER).
+libmshvemu_core_la_SOURCES += emu/x86_syscall.h emu/x86_syscall.c
 # Interrupt plumbing: irqfd service thread, ioeventfd doorbells.
 libmshvemu_core_la_SOURCES += emu/irq.h emu/irqfd.c emu/ioeventfd.c
 libmshvemu_core_la_CFLAGS = $(AM_CFLAGS) $(UNICORN_CFLAGS)

@@ -14,6 +14,7 @@
 #include "rawenv.h"
 #include "x86_insn.h"
 #include "x86_mmu.h"
+#include "x86_syscall.h"
 
 #include <poll.h>
 #include <stdlib.h>
@@ -237,7 +238,20 @@ static void classify(struct emu_vp *vp, const uint8_t *p, uint32_t size)
 		switch (p[i + 1]) {
 		case 0x30: emulate_msr(vp, true, size); return;
 		case 0x32: emulate_msr(vp, false, size); return;
-		case 0x01: case 0x22: case 0x07: case 0x35:
+		case 0x07: {
+			/* Intel's SYSRET faults on a non-canonical RCX before
+			 * changing anything; the engine's would not. */
+			bool w = i > 0 && (p[i - 1] & 0xf8) == 0x48;
+			if (EMU_UNLIKELY(w && x86_sysret_faults(vp, true))) {
+				vp->x.sys_insn = X86_SYS_SYSRET;
+				vp->x.sys_rex_w = true;
+				stop_here(vp, EXIT_SYSCALL, size);
+				return;
+			}
+			vp->flush_after = 1;
+			return;
+		}
+		case 0x01: case 0x22: case 0x35:
 			/* INVLPG/LGDT.., MOV CRn, SYSRET, SYSEXIT: the
 			 * translation of code addresses may change. */
 			vp->flush_after = 1;
@@ -320,6 +334,30 @@ static int hook_cpuid(uc_engine *uc, void *opaque)
 	regs_set_gpr(vp, 1, out[2]);
 	regs_set_gpr(vp, 2, out[3]);
 	return 1;
+}
+
+/* SYSCALL and SYSENTER: the engine only calls this and skips the
+ * instruction; stop and emulate it (RIP afterwards is past it). */
+static void hook_sys(uc_engine *uc, void *opaque, uint8_t insn)
+{
+	struct emu_partition *pt = opaque;
+	struct emu_vp *vp = pt->eng.running;
+
+	vp->x.reason = EXIT_SYSCALL;
+	vp->x.sys_insn = insn;
+	vp->x.rip = regs_rip(vp);
+	vp->x.insn_len = 0;	/* measured after the stop */
+	uc_emu_stop(uc);
+}
+
+static void hook_syscall(uc_engine *uc, void *opaque)
+{
+	hook_sys(uc, opaque, X86_SYS_SYSCALL);
+}
+
+static void hook_sysenter(uc_engine *uc, void *opaque)
+{
+	hook_sys(uc, opaque, X86_SYS_SYSENTER);
 }
 
 static bool hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
@@ -456,6 +494,8 @@ int run_hooks_install(struct emu_partition *pt)
 	    uc_hook_add(uc, &h, UC_HOOK_INSN, hook_cpuid, pt, 1, 0, UC_X86_INS_CPUID) ||
 	    uc_hook_add(uc, &h, UC_HOOK_INSN, hook_in, pt, 1, 0, UC_X86_INS_IN) ||
 	    uc_hook_add(uc, &h, UC_HOOK_INSN, hook_out, pt, 1, 0, UC_X86_INS_OUT) ||
+	    uc_hook_add(uc, &h, UC_HOOK_INSN, hook_syscall, pt, 1, 0, UC_X86_INS_SYSCALL) ||
+	    uc_hook_add(uc, &h, UC_HOOK_INSN, hook_sysenter, pt, 1, 0, UC_X86_INS_SYSENTER) ||
 	    uc_hook_add(uc, &h, UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_PROT, hook_mem, pt, 1, 0) ||
 	    uc_hook_add(uc, &h, UC_HOOK_INTR, hook_intr, pt, 1, 0) ||
 	    uc_hook_add(uc, &h, UC_HOOK_INSN_INVALID, hook_invalid, pt, 1, 0))
@@ -582,6 +622,9 @@ static bool guest_event(struct emu_vp *vp)
 	case EXIT_INVALID:
 		ev.vector = 6;
 		break;
+	case EXIT_SYSCALL:	/* #UD or #GP(0) */
+		ev.vector = (uint8_t)vp->x.vector;
+		break;
 	default:	/* EXIT_MSR */
 		ev.vector = 13;
 		ev.error_code = 0;
@@ -614,6 +657,44 @@ static bool guest_event(struct emu_vp *vp)
 	if (event_deliver(vp, vp->ctx, &ev) == EVENT_DELIVERED)
 		return true;
 	unrecoverable(vp);
+	return false;
+}
+
+/* SYSCALL/SYSENTER the engine skipped, a SYSRET that faults, or a #UD
+ * that is SYSENTER/SYSEXIT in 64-bit mode (the engine's AMD model refuses
+ * them; an Intel guest may use them). vp->ctx is a current snapshot. True
+ * if the instruction completed; otherwise a #UD stays EXIT_INVALID and an
+ * EXIT_SYSCALL carries the fault (x.vector) with RIP at the instruction. */
+static bool fast_syscall(struct emu_vp *vp)
+{
+	enum x86_sys_insn insn = vp->x.sys_insn;
+	bool rex_w = vp->x.sys_rex_w;
+	unsigned len = vp->x.insn_len;
+
+	if (vp->x.reason == EXIT_INVALID) {
+		if (!(raw_get_hflags(vp->ctx) & HF_CS64))
+			return false;
+		if (!vp->x.nbytes)
+			read_insn_bytes(vp);
+		insn = x86_sys_decode(vp->x.bytes, vp->x.nbytes, true, &rex_w);
+		if (insn != X86_SYS_SYSENTER && insn != X86_SYS_SYSEXIT)
+			return false;
+		for (len = 0; len < vp->x.nbytes && vp->x.bytes[len] != 0x0f; len++)
+			;
+		len += 2;
+	} else if (insn != X86_SYS_SYSRET) {
+		/* The engine skipped it: RIP is past the instruction. */
+		len = (unsigned)(regs_rip(vp) - vp->x.rip);
+	}
+	int vec = x86_sys_emulate(vp, vp->ctx, insn, vp->x.rip, len, rex_w);
+	if (vec == 0)
+		return true;
+	if (vp->x.reason == EXIT_INVALID && vec == 6)
+		return false;
+	regs_set_rip(vp, vp->x.rip);
+	uc_context_save(vp->pt->eng.uc, vp->ctx);
+	vp->x.reason = EXIT_SYSCALL;
+	vp->x.vector = vec;
 	return false;
 }
 
@@ -752,9 +833,13 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 			break;
 		case EXIT_HLT:
 			regs_set_rip(vp, vp->x.rip + vp->x.insn_len);
-			if (lapic_partition(vp) && (regs_rflags(vp) & 0x200)) {
-				/* HLT ends an STI/MOV SS shadow; the top of the
-				 * loop blocks or takes a pending interrupt. */
+			if (lapic_partition(vp)) {
+				/* The VP stays halted inside RUN_VP, whatever IF
+				 * is: with IF=0 only NMI/INIT/SIPI or a signal
+				 * (EINTR) end the wait, as on Hyper-V; HALT is
+				 * reported only without a LAPIC. HLT ends an
+				 * STI/MOV SS shadow; the top of the loop blocks
+				 * or takes a pending interrupt. */
 				union hv_register_value is;
 				regs_get(vp, HV_REGISTER_INTERRUPT_STATE, &is);
 				if (is.interrupt_state.interrupt_shadow) {
@@ -777,6 +862,7 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 		case EXIT_EXCEPTION:
 		case EXIT_INVALID:
 		case EXIT_MSR:
+		case EXIT_SYSCALL:
 			break;
 		case EXIT_NONE:
 		default:
@@ -795,6 +881,9 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 			raw_reset_old_exception(vp->ctx);
 			uc_context_restore(e->uc, vp->ctx);
 		}
+		if ((vp->x.reason == EXIT_SYSCALL || vp->x.reason == EXIT_INVALID) &&
+		    fast_syscall(vp))
+			continue;
 		if (vp->x.reason == EXIT_IO && !finish_io(vp)) {
 			/* Classified from a stale code translation. */
 			run_flush_fetch(vp);
@@ -803,6 +892,7 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 		if (stopped) {
 			unrecoverable(vp);
 		} else if (vp->x.reason == EXIT_EXCEPTION || vp->x.reason == EXIT_INVALID ||
+			   vp->x.reason == EXIT_SYSCALL ||
 			   (vp->x.reason == EXIT_MSR && !vp->x.msr_intercepted)) {
 			if (guest_event(vp)) {
 				/* A handler that faults before its first

@@ -8,6 +8,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <linux/mshv.h>
 
 static void set_seg(struct emu_vp *vp, uint32_t name, uint16_t sel,
 		    uint64_t base, uint32_t limit, uint16_t attr)
@@ -131,6 +132,11 @@ int emu_vp_create(struct emu_partition *pt, uint32_t index, void *pages,
 		e->loaded = vp;
 		run_flush_fetch(vp);
 		vp_reset_state(vp);
+		/* Power-on: in a LAPIC partition only the BSP runs; an AP
+		 * waits for INIT/SIPI (or for the VMM to clear startup
+		 * suspend in HV_REGISTER_INTERNAL_ACTIVITY_STATE). */
+		if ((pt->cfg.pt_flags & (1ull << MSHV_PT_BIT_LAPIC)) && index != 0)
+			lapic_set_wait_sipi(vp, true);
 		uc_context_save(e->uc, vp->ctx);
 		vp->ctx_valid = true;
 		vp->rp->version = HV_VP_REGISTER_PAGE_VERSION_1;

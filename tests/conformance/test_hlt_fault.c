@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * HLT and triple faults: HVMSG_X64_HALT for a partition without LAPIC or
- * for HLT with interrupts disabled; HVMSG_UNRECOVERABLE_EXCEPTION for a
- * triple fault.
+ * HLT and triple faults: HVMSG_X64_HALT for a partition without LAPIC; in
+ * a LAPIC partition HLT stays inside RUN_VP even with interrupts disabled;
+ * HVMSG_UNRECOVERABLE_EXCEPTION for a triple fault.
  */
 #include "vmm.h"
 
@@ -46,20 +46,49 @@ TEST(hlt_without_lapic)
 GUEST_CODE(cli_hlt_guest,
 	".code16\n"
 	"cli\n"
-	"hlt\n");
+	"hlt\n"
+	GUEST_LABEL(cli_hlt_after)
+	"movb $1, %al\n"
+	"outb %al, $0x10\n"
+	"1: jmp 1b\n"
+	GUEST_LABEL(cli_hlt_nmi)
+	"movb $2, %al\n"
+	"outb %al, $0x11\n"
+	"iret\n");
+GUEST_EXTERN(cli_hlt_after); GUEST_EXTERN(cli_hlt_nmi);
 
+/* In a LAPIC partition the VP stays halted inside RUN_VP whatever IF is:
+ * CLI; HLT returns only on a signal (EINTR) and stays halted across
+ * re-entry, until an NMI wakes it (no HVMSG_X64_HALT, which QEMU would
+ * answer by re-entering at once, forever). */
 TEST(hlt_if0_lapic)
 {
 	struct vm *vm = vm_create_default((1ull << MSHV_PT_BIT_LAPIC) |
 					  (1ull << MSHV_PT_BIT_X2APIC));
 	struct vcpu *vcpu = vcpu_create(vm, 0);
-	struct hv_message msg;
+	struct hv_input_assert_virtual_interrupt in;
+	uint16_t *ivt = vm_gpa2hva(vm, 0);
+	uint16_t st = 0xffff;
 
 	GUEST_LOAD(vm, CODE_GPA, cli_hlt_guest);
+	ivt[2 * 2] = (uint16_t)(CODE_GPA + GUEST_OFF(cli_hlt_guest, cli_hlt_nmi));
+	ivt[2 * 2 + 1] = 0;
 	vcpu_setup_real_mode(vcpu, 0, CODE_GPA);
 	vcpu_set_reg(vcpu, HV_X64_REGISTER_RFLAGS, 0x202);
-	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_HALT);
+	vcpu_expect_halted(vcpu);
+	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_RIP),
+		       CODE_GPA + GUEST_OFF(cli_hlt_guest, cli_hlt_after));
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_RFLAGS) & X86_RFLAGS_IF, 0);
+	vcpu_expect_halted(vcpu);	/* re-entering does not end the HLT */
+
+	memset(&in, 0, sizeof(in));
+	in.control.interrupt_type = HV_X64_INTERRUPT_TYPE_NMI;
+	in.vector = 2;
+	TEST_ASSERT_OK(hvcall(vm->pt_fd, HVCALL_ASSERT_VIRTUAL_INTERRUPT, 0, &in,
+			      sizeof(in), NULL, 0, &st));
+	TEST_ASSERT_EQ(st, 0);
+	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x11) & 0xff, 2);	/* NMI handler */
+	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x10) & 0xff, 1);	/* after the HLT */
 	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }

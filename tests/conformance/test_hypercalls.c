@@ -193,7 +193,6 @@ TEST(cpuid_intercept_result)
 	struct hv_input_register_intercept_result in;
 	const uint32_t want[4] = { 0x7668736d, 0x756d652d, 0x4d564d20, 0x00217321 };
 	uint16_t st = 0xffff;
-	struct hv_message msg;
 
 	memset(&in, 0, sizeof(in));
 	in.vp_index = 0;
@@ -224,7 +223,7 @@ TEST(cpuid_intercept_result)
 			    "CPUID reg %d: %#x, registered %#x", i, (uint32_t)v,
 			    want[i]);
 	}
-	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_HALT);
+	vcpu_expect_halted(vcpu);	/* HLT, IF=0, LAPIC partition */
 
 	/* GET_VP_CPUID_VALUES with the registered values applied */
 	struct {
@@ -419,7 +418,6 @@ TEST(guest_msrs)
 {
 	struct vm *vm = vm_create_default(1ull << MSHV_PT_BIT_LAPIC);
 	struct vcpu *vcpu = vcpu_create(vm, 0);
-	struct hv_message msg;
 
 	GUEST_LOAD(vm, CODE_GPA, msr_guest);
 	vcpu_setup_long_mode(vcpu, CODE_GPA, STACK_TOP);
@@ -430,7 +428,7 @@ TEST(guest_msrs)
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x13) & 0xffffffff, 0x12345000);
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x14) & 0xffffffff, 0xffff8880);
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x15) & 0xffffffff, 0x8badf00d);
-	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_HALT);
+	vcpu_expect_halted(vcpu);	/* HLT, IF=0, LAPIC partition */
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_LSTAR), 0xffffffff81234560ull);
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_STAR), 0x0023001000000000ull);
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_KERNEL_GS_BASE),

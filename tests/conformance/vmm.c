@@ -6,6 +6,7 @@
 #include "vmm.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/ioctl.h>
@@ -638,6 +639,63 @@ uint32_t vcpu_run_ok(struct vcpu *vcpu, struct hv_message *msg)
 	return MSG_TYPE(msg);
 }
 
+/* Kicks the thread in RUN_VP with SIGUSR1 until told to stop: a signal
+ * that lands just before the ioctl is consumed there, so one is not enough. */
+struct halt_kicker {
+	pthread_t target;
+	volatile int stop;
+};
+
+static void on_halt_kick(int sig)
+{
+	(void)sig;
+}
+
+static void *halt_kicker_thread(void *arg)
+{
+	struct halt_kicker *k = arg;
+	struct timespec d = { 0, 20 * 1000 * 1000 };
+
+	while (!k->stop) {
+		nanosleep(&d, NULL);
+		if (!k->stop)
+			pthread_kill(k->target, SIGUSR1);
+	}
+	return NULL;
+}
+
+void vcpu_expect_halted(struct vcpu *vcpu)
+{
+	struct halt_kicker k = { .target = pthread_self() };
+	struct sigaction sa, old;
+	struct hv_message msg;
+	pthread_t th;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_halt_kick;
+	sigemptyset(&sa.sa_mask);
+	TEST_ASSERT_OK(sigaction(SIGUSR1, &sa, &old));
+	TEST_ASSERT_OK(pthread_create(&th, NULL, halt_kicker_thread, &k));
+	/* A signal may also land before the guest reaches its HLT. */
+	union hv_internal_activity_register a = { .as_uint64 = 0 };
+	int ret = 0, err = 0;
+	for (int i = 0; i < 1000 && !a.halt_suspend; i++) {
+		ret = vcpu_run(vcpu, &msg);
+		err = errno;
+		if (ret == 0)
+			break;
+		a.as_uint64 = vcpu_get_reg(vcpu, HV_REGISTER_INTERNAL_ACTIVITY_STATE);
+	}
+	k.stop = 1;
+	TEST_ASSERT_OK(pthread_join(th, NULL));
+	TEST_ASSERT_OK(sigaction(SIGUSR1, &old, NULL));
+	TEST_ASSERT(ret == -1 && err == EINTR,
+		    "RUN_VP of a halted VP: %s instead of EINTR on the signal",
+		    ret == 0 ? msg_type_name(MSG_TYPE(&msg)) : strerror(err));
+	TEST_ASSERT(a.halt_suspend, "VP not halted after EINTR (activity %#llx)",
+		    (unsigned long long)a.as_uint64);
+}
+
 static void describe_unexpected(struct hv_message *msg, const char *want)
 {
 	struct hv_x64_intercept_message_header *h = msg_hdr(msg);
@@ -764,6 +822,8 @@ void vcpu_setup_real_mode(struct vcpu *vcpu, uint16_t cs, uint16_t ip)
 	rs_add(&rs, HV_X64_REGISTER_RIP, ip);
 	rs_add(&rs, HV_X64_REGISTER_RSP, STACK_TOP);
 	rs_add(&rs, HV_X64_REGISTER_RFLAGS, 0x2);
+	/* Runnable now, like a VMM that starts an AP itself. */
+	rs_add(&rs, HV_REGISTER_INTERNAL_ACTIVITY_STATE, 0);
 	vcpu_set_regs(vcpu, rs.names, rs.vals, rs.n);
 }
 
@@ -783,6 +843,8 @@ void vcpu_setup_protected_mode(struct vcpu *vcpu, uint32_t eip, uint32_t esp)
 	rs_add(&rs, HV_X64_REGISTER_RIP, eip);
 	rs_add(&rs, HV_X64_REGISTER_RSP, esp);
 	rs_add(&rs, HV_X64_REGISTER_RFLAGS, 0x2);
+	/* Runnable now, like a VMM that starts an AP itself. */
+	rs_add(&rs, HV_REGISTER_INTERNAL_ACTIVITY_STATE, 0);
 	vcpu_set_regs(vcpu, rs.names, rs.vals, rs.n);
 }
 
@@ -808,6 +870,8 @@ void vcpu_setup_long_mode(struct vcpu *vcpu, uint64_t rip, uint64_t rsp)
 	rs_add(&rs, HV_X64_REGISTER_RIP, rip);
 	rs_add(&rs, HV_X64_REGISTER_RSP, rsp);
 	rs_add(&rs, HV_X64_REGISTER_RFLAGS, 0x2);
+	/* Runnable now, like a VMM that starts an AP itself. */
+	rs_add(&rs, HV_REGISTER_INTERNAL_ACTIVITY_STATE, 0);
 	vcpu_set_regs(vcpu, rs.names, rs.vals, rs.n);
 }
 

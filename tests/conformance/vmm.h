@@ -309,6 +309,9 @@ struct hv_x64_io_port_intercept_message *
 vcpu_run_io(struct vcpu *vcpu, struct hv_message *msg);
 /* Run until an OUT to port; assert access is OUT and return RAX value. */
 uint64_t vcpu_expect_out(struct vcpu *vcpu, uint16_t port);
+/* The VP must stay in HLT inside RUN_VP until the thread is signalled
+ * (EINTR, SIGUSR1 repeatedly), and report halt_suspend afterwards. */
+void vcpu_expect_halted(struct vcpu *vcpu);
 /* RIP = header.rip + header.instruction_length */
 void vcpu_advance_rip(struct vcpu *vcpu, const struct hv_message *msg);
 /* Complete an IN: merge value into RAX (size bytes) and advance RIP. */
@@ -355,7 +358,10 @@ bool hv_status_known(uint16_t status);
 			    strerror(__e), __s);			\
 	} while (0)
 
-/* Mode setup, purely via SET_VP_REGISTERS. */
+/* Mode setup, purely via SET_VP_REGISTERS. Each also writes
+ * HV_REGISTER_INTERNAL_ACTIVITY_STATE = 0: a VP other than the BSP of a
+ * LAPIC partition starts in wait-for-SIPI (startup suspend), and a VMM
+ * that sets an AP's registers itself must make it runnable. */
 void vcpu_setup_real_mode(struct vcpu *vcpu, uint16_t cs, uint16_t ip);
 void vcpu_setup_protected_mode(struct vcpu *vcpu, uint32_t eip,
 			       uint32_t esp);
