@@ -221,6 +221,11 @@ static void restrict_features(const struct emu_vp *vp, uint32_t leaf, uint32_t s
 		if (!(f & (1ull << MSHV_PT_BIT_LAPIC)) || !(f & (1ull << MSHV_PT_BIT_X2APIC)))
 			out[2] &= ~(1u << 21);
 		break;
+	case 0x80000001:
+		/* SVM: the engine's CPU model has it, the guest must not see
+		 * it (VMRUN and the VM_HSAVE_PA MSR are not the guest's) */
+		out[2] &= ~(1u << 2);
+		break;
 	case 7:
 		if (sub == 0)	/* AVX2, INVPCID, AVX-512 */
 			out[1] &= ~((1u << 5) | (1u << 10) | (0xffffu << 16));

@@ -82,8 +82,10 @@ tests_unit_check_irq_LDADD = libmshvemu-core.la $(CHECK_LIBS)
 # Extra clients for the CUSE run in UML: one that is killed in the middle of
 # RUN_VP (the daemon must survive and keep serving), and a statically linked
 # VMM (test_io), which LD_PRELOAD could never reach.
-UML_CUSE_EXTRA_TESTS = tests/uml/crash-client tests/uml/static-io tests/linux/boot-over-cuse
-check_PROGRAMS += $(UML_CUSE_EXTRA_TESTS)
+UML_CUSE_EXTRA_PROGS = tests/uml/crash-client tests/uml/static-io
+check_PROGRAMS += $(UML_CUSE_EXTRA_PROGS)
+# and one Linux boot (a script: examples/linux/mshv-linux with its options)
+UML_CUSE_EXTRA_TESTS = $(UML_CUSE_EXTRA_PROGS) tests/linux/boot-over-cuse
 tests_uml_crash_client_SOURCES = tests/uml/crash-client.c $(CONFORMANCE_COMMON)
 tests_uml_crash_client_CPPFLAGS = -I$(top_srcdir)/include
 tests_uml_static_io_SOURCES = tests/conformance/test_io.c $(CONFORMANCE_COMMON)
