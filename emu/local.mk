@@ -12,7 +12,8 @@ libmshvemu_core_la_SOURCES = \
 	emu/vpstate.c emu/x86_insn.c emu/x86_mmu.c
 # Interrupt plumbing: irqfd service thread, ioeventfd doorbells.
 libmshvemu_core_la_SOURCES += emu/irq.h emu/irqfd.c emu/ioeventfd.c
-libmshvemu_core_la_CFLAGS = $(AM_CFLAGS) $(UNICORN_CFLAGS)
+# Hidden by default: libmshvemu exports only include/mshv-emu/emu.h.
+libmshvemu_core_la_CFLAGS = $(AM_CFLAGS) $(UNICORN_CFLAGS) -fvisibility=hidden
 libmshvemu_core_la_LIBADD = $(UNICORN_LIBS)
 
 lib_LTLIBRARIES += libmshvemu.la

@@ -10,7 +10,10 @@ libmshvemu_preload_la_SOURCES = src/preload.h src/preload_real.c \
 	src/preload_signal.c src/fdtable.c src/fdtable.h
 libmshvemu_preload_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 libmshvemu_preload_la_LIBADD = libmshvdev.la -ldl
-libmshvemu_preload_la_LDFLAGS = -module -avoid-version -shared
+# Only the interposed calls (PRELOAD_EXPORT) are exported into the VMM: the
+# core and the decoder come from convenience archives, whose symbols stay
+# local, so a VMM's own regs_get or mem_find never replaces the core's.
+libmshvemu_preload_la_LDFLAGS = -module -avoid-version -shared -Wl,--exclude-libs,ALL
 
 bin_PROGRAMS += mshv-emu
 mshv_emu_SOURCES = src/mshv-emu.c

@@ -90,3 +90,8 @@ tests_uml_static_io_SOURCES = tests/conformance/test_io.c $(CONFORMANCE_COMMON)
 tests_uml_static_io_CPPFLAGS = -I$(top_srcdir)/include
 tests_uml_static_io_CFLAGS = -std=gnu11 -pthread $(WARN_CFLAGS)
 tests_uml_static_io_LDFLAGS = -all-static -pthread
+
+# What the libraries export (nm -D): the preload library only its
+# interposers, libmshvemu only include/mshv-emu/emu.h.
+TESTS += tests/unit/check_exports.sh
+EXTRA_DIST += tests/unit/check_exports.sh

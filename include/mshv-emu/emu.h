@@ -18,6 +18,9 @@
 extern "C" {
 #endif
 
+/* The library is built with hidden visibility: only this API is exported. */
+#pragma GCC visibility push(default)
+
 struct hv_message;
 struct emu_partition;
 struct emu_vp;
@@ -131,6 +134,8 @@ int emu_ioeventfd_deassign(struct emu_partition *pt, uint64_t addr,
 /* One-time process setup (Unicorn calibration); idempotent, thread-safe. */
 int emu_init(void);
 const char *emu_version(void);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }
