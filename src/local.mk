@@ -1,7 +1,8 @@
 # The faces: the shared ioctl decoder, the in-process LD_PRELOAD face and
 # the mshv-emu command.
 noinst_LTLIBRARIES += libmshvdev.la
-libmshvdev_la_SOURCES = src/ioctl.c src/mshv_dev.h src/uaccess_self.c src/uaccess_self.h
+libmshvdev_la_SOURCES = src/ioctl.c src/mshv_dev.h src/uaccess_self.c src/uaccess_self.h \
+	src/vma_perm.c src/vma_perm.h
 libmshvdev_la_LIBADD = libmshvemu-core.la
 
 pkglib_LTLIBRARIES += libmshvemu-preload.la

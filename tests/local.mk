@@ -28,7 +28,7 @@ tests_unit_check_core_LDADD = libmshvemu-core.la $(CHECK_LIBS)
 
 # The in-process user-memory accessor (src/uaccess_self.c), built alone.
 UNIT_TESTS += tests/unit/check_uaccess
-tests_unit_check_uaccess_SOURCES = tests/unit/check_uaccess.c src/uaccess_self.c
+tests_unit_check_uaccess_SOURCES = tests/unit/check_uaccess.c src/uaccess_self.c src/vma_perm.c
 tests_unit_check_uaccess_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_uaccess_LDADD = $(CHECK_LIBS)
 
