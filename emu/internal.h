@@ -356,6 +356,7 @@ struct emu_irqfd {
 	uint64_t id;		/* epoll key (0 = the control eventfd) */
 	int efd;		/* own duplicate of the VMM's eventfd */
 	int rfd;		/* own duplicate of the resamplefd, or -1 */
+	long eid;		/* the eventfd's id (fdinfo), or -1 */
 	uint32_t gsi;
 	bool rs_armed;		/* a level interrupt is in flight ... */
 	uint8_t rs_vector;	/* ... with this vector (rs_lock) */
