@@ -95,3 +95,9 @@ tests_uml_static_io_LDFLAGS = -all-static -pthread
 # interposers, libmshvemu only include/mshv-emu/emu.h.
 TESTS += tests/unit/check_exports.sh
 EXTRA_DIST += tests/unit/check_exports.sh
+
+# Guest memory whose host range the VMM takes away (emu/hostmem.c).
+UNIT_TESTS += tests/unit/check_hostmem
+tests_unit_check_hostmem_SOURCES = tests/unit/check_hostmem.c tests/unit/core_helpers.c tests/unit/core_helpers.h
+tests_unit_check_hostmem_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(UNICORN_CFLAGS)
+tests_unit_check_hostmem_LDADD = libmshvemu-core.la $(CHECK_LIBS)
