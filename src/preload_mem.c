@@ -207,8 +207,10 @@ PRELOAD_EXPORT void *mremap(void *old, size_t old_len, size_t new_len,
 		va_end(ap);
 		host_release(new_addr, new_len, EMU_HOST_GONE);
 	}
-	/* The VMM's pages move (or shrink away): the guest keeps its view. */
-	host_release(old, old_len ? old_len : 1, 0);
+	/* The VMM's pages move (or shrink away): the guest keeps its view.
+	 * old_len 0 only adds a second mapping of shared memory. */
+	if (old_len)
+		host_release(old, old_len, 0);
 	if (f)
 		r = f(old, old_len, new_len, flags, new_addr);
 	else

@@ -98,7 +98,7 @@ TEST(region_flood)
 	struct vm *vm = vm_create_default(0);
 	const uint64_t base = 0x10000000;	/* 256 MiB, above vm_create_default's */
 	uint8_t *mem = mmap(NULL, FLOOD_REGIONS * PAGE_SIZE_4K, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+			    MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	int ok = 0, refused = 0, first_refused = -1;
 
 	TEST_ASSERT(mem != MAP_FAILED, "mmap: %s", strerror(errno));
