@@ -22,11 +22,12 @@
 /* MSHV_SET_GUEST_MEMORY registrations per partition. The kernel keeps
  * regions in a list and fails only when vzalloc of one fails -> ENOMEM.
  * Unicorn 2.1.1 aborts (phys_section_add: sections_nb < TARGET_PAGE_SIZE)
- * at its 4,096th memory section, and every map rebuilds its flat view
- * (measured: 9 s to map 4,095 pages one by one), so registrations stop
- * well below, leaving room for the pieces a region splits into when the
- * VMM takes part of its host range away (hostmem.c). */
-#define EMU_MAX_REGIONS 1024
+ * at its 4,096th memory section, and every map rebuilds its flat view, so
+ * n maps cost O(n^2) (measured: 9 s for 4,095 one-page maps; 1,023 take
+ * 1.5 s, 34 s under ASan). 512 is KVM's old slot count (509 usable) that
+ * VMMs are sized for, and leaves room for the pieces a region splits into
+ * when the VMM takes part of its host range away (hostmem.c). */
+#define EMU_MAX_REGIONS 512
 
 /* Engine regions (registrations and their split pieces, plus the xAPIC
  * page) stay below Unicorn's 4,096 sections, 4 of which are its own. A
