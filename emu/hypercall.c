@@ -255,7 +255,7 @@ static uint16_t register_intercept_result(struct emu_partition *pt, const void *
 	if (k == vp->ncpuid) {
 		if (vp->ncpuid == vp->capcpuid) {
 			size_t cap = vp->capcpuid ? vp->capcpuid * 2 : 32;
-			struct emu_cpuid_override *n = cap <= 4096 ? realloc(vp->cpuid, cap * sizeof *n) : NULL;
+			struct emu_cpuid_override *n = cap <= EMU_MAX_CPUID_RESULTS ? realloc(vp->cpuid, cap * sizeof *n) : NULL;
 			if (!n) {
 				st = HV_STATUS_INSUFFICIENT_MEMORY;
 				goto out;

@@ -15,17 +15,25 @@
 #include <mshv-emu/emu.h>
 
 #include "lapic.h"
+#include "emu_limits.h"
 
-#define EMU_MAX_VPS 256
 #define EMU_PAGE 4096ull
 
 #define EMU_LIKELY(x)   __builtin_expect(!!(x), 1)
 #define EMU_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
+/* One piece of guest memory as the engine maps it. A registration starts
+ * as one piece; when the VMM takes part of its host range away, that part
+ * becomes a piece of its own on pages the core keeps (hostmem.c). */
 struct emu_region {
 	uint64_t gpa, size;
-	void *host;
+	void *host;		/* what the engine uses; NULL if lost */
 	unsigned flags;		/* EMU_MEM_* */
+	/* The registration (MSHV_SET_GUEST_MEMORY unmap must name it). */
+	uint64_t reg_gpa, reg_size;
+	void *reg_host;
+	bool owned;		/* host is the core's own mapping */
+	bool lost;		/* could not be kept: guest access -> -EFAULT */
 };
 
 /* Partition properties the VMM can get/set (hv_partition.h codes). */
@@ -181,12 +189,12 @@ struct emu_partition {
 	bool initialized;
 
 	pthread_mutex_t lock;		/* regions, vps, props, cpuid */
-	struct emu_region *regions;
+	struct emu_region *regions;	/* pieces, under the engine */
 	size_t nregions, capregions;
+	size_t nregs;			/* registrations */
 	struct emu_vp *vps[EMU_MAX_VPS];
 	struct emu_props props;
 	bool intercept_cpuid_all;	/* X64_GLOBAL_CPUID installed */
-#define EMU_MAX_INTERCEPTS 64
 	uint32_t intercept_cpuid[EMU_MAX_INTERCEPTS];	/* X64_CPUID leaves */
 	size_t nintercept_cpuid;
 	uint32_t intercept_msr[EMU_MAX_INTERCEPTS];	/* X64_MSR_INDEX */
@@ -235,6 +243,17 @@ void *mem_host(struct emu_partition *pt, uint64_t gpa, uint64_t len,
 int mem_read_phys(void *pt, uint64_t gpa, void *buf, size_t len);
 int mem_write_phys(void *pt, uint64_t gpa, const void *buf, size_t len);
 int mem_map_engine(struct emu_partition *pt, const struct emu_region *r);
+int mem_reserve(struct emu_partition *pt, size_t n);
+void mem_drop_piece(struct emu_partition *pt, size_t i);
+void mem_changed(struct emu_partition *pt);
+void mem_fini(struct emu_partition *pt);
+
+/* hostmem.c: guest memory whose host range the VMM takes away, and the
+ * process-wide partition count. */
+int hostmem_add(struct emu_partition *pt);	/* -ENOMEM past the cap */
+void hostmem_remove(struct emu_partition *pt);
+/* Publishes pt's VMM-backed pieces to emu_host_release (engine held). */
+void hostmem_sync(struct emu_partition *pt);
 
 /* vp.c */
 void vp_reset_state(struct emu_vp *vp);
@@ -341,6 +360,7 @@ struct emu_irqfd {
 	uint64_t id;		/* epoll key (0 = the control eventfd) */
 	int efd;		/* own duplicate of the VMM's eventfd */
 	int rfd;		/* own duplicate of the resamplefd, or -1 */
+	long eid;		/* the eventfd's id (fdinfo), or -1 */
 	uint32_t gsi;
 	bool rs_armed;		/* a level interrupt is in flight ... */
 	uint8_t rs_vector;	/* ... with this vector (rs_lock) */

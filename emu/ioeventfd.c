@@ -78,6 +78,11 @@ int emu_ioeventfd_assign(struct emu_partition *pt, uint64_t addr, uint32_t len,
 			rc = -EEXIST;
 			goto out;
 		}
+	/* Doorbell port ids come from an IDR in the kernel (emu_limits.h). */
+	if (pt->nioev >= EMU_MAX_IOEVENTFDS) {
+		rc = -ENOSPC;
+		goto out;
+	}
 	if (pt->nioev == pt->capioev) {
 		size_t cap = pt->capioev ? 2 * pt->capioev : 16;
 		struct emu_ioeventfd *t = realloc(pt->ioev, cap * sizeof *t);

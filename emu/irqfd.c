@@ -266,12 +266,21 @@ int emu_irqfd_assign(struct emu_partition *pt, int efd, int resample_fd,
 	if (!f)
 		return -ENOMEM;
 	f->efd = f->rfd = -1;
+	/* Compared by id where the kernel shows one: a kcmp per irqfd made
+	 * a full table cost half a million syscalls. */
+	f->eid = eventfd_id(efd);
 	pthread_mutex_lock(&pt->irqfd_lock);
-	for (struct emu_irqfd *o = pt->irqfds; o; o = o->next)
-		if (emu_same_file(o->efd, efd)) {
+	size_t n = 0;
+	for (struct emu_irqfd *o = pt->irqfds; o; o = o->next, n++)
+		if (f->eid >= 0 && o->eid >= 0 ? f->eid == o->eid : emu_same_file(o->efd, efd)) {
 			rc = -EBUSY;
 			goto fail;
 		}
+	/* The kernel's kzalloc failing is its only limit (emu_limits.h). */
+	if (n >= EMU_MAX_IRQFDS) {
+		rc = -ENOMEM;
+		goto fail;
+	}
 	/* x86: a resampler needs a level-triggered route (checked after the
 	 * lookup, as in the kernel: no route is not level either). */
 	if (resample && (!route_lookup(pt, gsi, &irq) || !irq.level)) {

@@ -7,14 +7,15 @@ libmshvemu_core_la_SOURCES = \
 	emu/abi_asserts_hv_message.c emu/abi_asserts_hv_partition.c \
 	emu/abi_asserts_hv_regs.c emu/abi_asserts_hv_vp_state.c \
 	emu/cpuid.c emu/engine.c emu/event.c emu/hypercall.c \
-	emu/intercept.c emu/lapic.c emu/lapic_deliver.c emu/lapic_timer.c emu/memory.c emu/msr.c emu/partition.c emu/props.c \
+	emu/intercept.c emu/lapic.c emu/lapic_deliver.c emu/lapic_timer.c emu/hostmem.c emu/emu_limits.h emu/memory.c emu/msr.c emu/partition.c emu/props.c \
 	emu/rawenv.c emu/regpage.c emu/regs.c emu/run.c emu/vp.c \
 	emu/vpstate.c emu/x86_insn.c emu/x86_mmu.c
 # SYSCALL/SYSRET, SYSENTER/SYSEXIT (the engine skips SYSCALL and SYSENTER).
 libmshvemu_core_la_SOURCES += emu/x86_syscall.h emu/x86_syscall.c
 # Interrupt plumbing: irqfd service thread, ioeventfd doorbells.
 libmshvemu_core_la_SOURCES += emu/irq.h emu/irqfd.c emu/ioeventfd.c
-libmshvemu_core_la_CFLAGS = $(AM_CFLAGS) $(UNICORN_CFLAGS)
+# Hidden by default: libmshvemu exports only include/mshv-emu/emu.h.
+libmshvemu_core_la_CFLAGS = $(AM_CFLAGS) $(UNICORN_CFLAGS) -fvisibility=hidden
 libmshvemu_core_la_LIBADD = $(UNICORN_LIBS)
 
 lib_LTLIBRARIES += libmshvemu.la

@@ -10,6 +10,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 const struct emu_region *mem_find(struct emu_partition *pt, uint64_t gpa)
 {
@@ -25,7 +28,7 @@ void *mem_host(struct emu_partition *pt, uint64_t gpa, uint64_t len, bool write)
 {
 	const struct emu_region *r = mem_find(pt, gpa);
 
-	if (!r || len > r->size - (gpa - r->gpa))
+	if (!r || r->lost || len > r->size - (gpa - r->gpa))
 		return NULL;
 	if (write && !(r->flags & EMU_MEM_WRITABLE))
 		return NULL;
@@ -77,10 +80,30 @@ int mem_map_engine(struct emu_partition *pt, const struct emu_region *r)
 		perms |= UC_PROT_WRITE;
 	if (r->flags & EMU_MEM_EXECUTABLE)
 		perms |= UC_PROT_EXEC;
+	/* The VMM's RAM wins over the xAPIC page. */
+	lapic_mmio_yield(pt, r->gpa, r->size);
 	uc_err err = uc_mem_map_ptr(pt->eng.uc, r->gpa, r->size, perms, r->host);
 	if (err == UC_ERR_NOMEM)
 		return -ENOMEM;
 	return err == UC_ERR_OK ? 0 : -EINVAL;
+}
+
+/* Room for n more pieces (engine held). */
+int mem_reserve(struct emu_partition *pt, size_t n)
+{
+	if (pt->nregions + n > EMU_MAX_ENGINE_REGIONS)
+		return -ENOMEM;
+	if (pt->nregions + n > pt->capregions) {
+		size_t cap = pt->capregions ? pt->capregions * 2 : 8;
+		while (cap < pt->nregions + n)
+			cap *= 2;
+		struct emu_region *r = realloc(pt->regions, cap * sizeof *r);
+		if (!r)
+			return -ENOMEM;
+		pt->regions = r;
+		pt->capregions = cap;
+	}
+	return 0;
 }
 
 /* Guest physical addresses the engine can represent (x86-64: 52 bits). */
@@ -104,55 +127,81 @@ int emu_map_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,
 			goto out;
 		}
 	}
-	if (pt->nregions == pt->capregions) {
-		size_t cap = pt->capregions ? pt->capregions * 2 : 8;
-		struct emu_region *n = realloc(pt->regions, cap * sizeof *n);
-		if (!n) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		pt->regions = n;
-		pt->capregions = cap;
+	/* The kernel's vzalloc of a region failing (emu_limits.h). */
+	if (pt->nregs >= EMU_MAX_REGIONS || (rc = mem_reserve(pt, 1))) {
+		rc = -ENOMEM;
+		goto out;
 	}
 	struct emu_region *r = &pt->regions[pt->nregions];
-	*r = (struct emu_region){ .gpa = gpa, .size = size, .host = host, .flags = flags };
-	/* The VMM's RAM wins over the xAPIC page. */
-	lapic_mmio_yield(pt, gpa, size);
+	*r = (struct emu_region){ .gpa = gpa, .size = size, .host = host, .flags = flags,
+				  .reg_gpa = gpa, .reg_size = size, .reg_host = host };
 	rc = mem_map_engine(pt, r);
-	if (rc == 0)
+	if (rc == 0) {
 		pt->nregions++;	/* new memory: no translation can refer to it */
-	else
+		pt->nregs++;
+		hostmem_sync(pt);
+	} else {
 		lapic_mmio_sync(pt);
+	}
 out:
 	engine_release(pt);
 	return rc;
+}
+
+/* Drops piece i (engine held): the engine's mapping and the core's pages. */
+void mem_drop_piece(struct emu_partition *pt, size_t i)
+{
+	struct emu_region *r = &pt->regions[i];
+
+	if (!r->lost)
+		uc_mem_unmap(pt->eng.uc, r->gpa, r->size);
+	if (r->owned)
+		syscall(SYS_munmap, r->host, (size_t)r->size);
+	pt->regions[i] = pt->regions[--pt->nregions];
+}
+
+/* Translations and cached host pointers may refer to pieces that changed. */
+void mem_changed(struct emu_partition *pt)
+{
+	lapic_mmio_sync(pt);
+	pt->eng.flush_tb = true;
+	for (size_t v = 0; v < EMU_MAX_VPS; v++)
+		if (pt->vps[v])
+			run_flush_fetch(pt->vps[v]);
 }
 
 int emu_unmap_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,
 		  void *host)
 {
 	uint64_t gpa = gfn << 12;
-	int rc = -ENOENT;
+	const struct emu_region *r;
+	int rc = 0;
 
 	engine_acquire(pt, NULL);
-	for (size_t i = 0; i < pt->nregions; i++) {
-		struct emu_region *r = &pt->regions[i];
-		if (!(gpa >= r->gpa && gpa - r->gpa < r->size))
-			continue;
-		if (r->gpa != gpa || r->size != size || r->host != host) {
-			rc = -EINVAL;
-			break;
-		}
-		uc_mem_unmap(pt->eng.uc, r->gpa, r->size);
-		pt->regions[i] = pt->regions[--pt->nregions];
-		lapic_mmio_sync(pt);
-		pt->eng.flush_tb = true;
-		for (size_t v = 0; v < EMU_MAX_VPS; v++)
-			if (pt->vps[v])
-				run_flush_fetch(pt->vps[v]);
-		rc = 0;
-		break;
+	r = mem_find(pt, gpa);
+	if (!r) {
+		rc = -ENOENT;
+	} else if (r->reg_gpa != gpa || r->reg_size != size || r->reg_host != host) {
+		rc = -EINVAL;
+	} else {
+		for (size_t i = 0; i < pt->nregions;)
+			if (pt->regions[i].reg_gpa == gpa)
+				mem_drop_piece(pt, i);
+			else
+				i++;
+		pt->nregs--;
+		mem_changed(pt);
+		hostmem_sync(pt);
 	}
 	engine_release(pt);
 	return rc;
+}
+
+/* Partition teardown: the pages the core kept for the guest. */
+void mem_fini(struct emu_partition *pt)
+{
+	for (size_t i = 0; i < pt->nregions; i++)
+		if (pt->regions[i].owned)
+			syscall(SYS_munmap, pt->regions[i].host, (size_t)pt->regions[i].size);
+	free(pt->regions);
 }

@@ -50,6 +50,11 @@ int emu_partition_create(const struct emu_partition_config *cfg,
 	pt = calloc(1, sizeof *pt);
 	if (!pt)
 		return -ENOMEM;
+	/* The process-wide cap (emu_limits.h), before any engine exists. */
+	if (hostmem_add(pt)) {
+		free(pt);
+		return -ENOMEM;
+	}
 	atomic_init(&pt->refs, 1);
 	pt->id = atomic_fetch_add(&next_partition_id, 1);
 	pt->cfg = *cfg;
@@ -66,6 +71,7 @@ int emu_partition_create(const struct emu_partition_config *cfg,
 		engine_fini(pt);
 		irqfd_fini(pt);
 		ioeventfd_fini(pt);
+		hostmem_remove(pt);
 		pthread_mutex_destroy(&pt->lock);
 		free(pt);
 		return rc;
@@ -84,6 +90,7 @@ void emu_partition_put(struct emu_partition *pt)
 {
 	if (atomic_fetch_sub(&pt->refs, 1) != 1)
 		return;
+	hostmem_remove(pt);
 	/* No injection or doorbell may reach a VP being destroyed. */
 	irqfd_fini(pt);
 	ioeventfd_fini(pt);
@@ -92,7 +99,7 @@ void emu_partition_put(struct emu_partition *pt)
 		if (pt->vps[i])
 			vp_destroy(pt->vps[i]);
 	engine_fini(pt);
-	free(pt->regions);
+	mem_fini(pt);
 	free(pt->routes);
 	pthread_mutex_destroy(&pt->lock);
 	free(pt);

@@ -853,12 +853,21 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 		case EXIT_CPUID:
 			regs_set_rip(vp, vp->x.rip);
 			break;
-		case EXIT_MEM:
+		case EXIT_MEM: {
+			/* Guest RAM the core could not keep when the VMM took
+			 * its host range away (hostmem.c): an errno, as the
+			 * kernel's failing page fault-in would be. */
+			const struct emu_region *r = mem_find(pt, vp->x.gpa);
+			if (r && r->lost) {
+				rc = -EFAULT;
+				goto out;
+			}
 			/* ioeventfd (emu/ioeventfd.c): a matching MMIO write
 			 * signals the eventfd and the guest continues. */
 			if (ioeventfd_absorb(vp))
 				continue;
 			break;
+		}
 		case EXIT_EXCEPTION:
 		case EXIT_INVALID:
 		case EXIT_MSR:

@@ -1,7 +1,8 @@
 # The faces: the shared ioctl decoder, the in-process LD_PRELOAD face and
 # the mshv-emu command.
 noinst_LTLIBRARIES += libmshvdev.la
-libmshvdev_la_SOURCES = src/ioctl.c src/mshv_dev.h src/uaccess_self.c src/uaccess_self.h
+libmshvdev_la_SOURCES = src/ioctl.c src/mshv_dev.h src/uaccess_self.c src/uaccess_self.h \
+	src/vma_perm.c src/vma_perm.h
 libmshvdev_la_LIBADD = libmshvemu-core.la
 
 pkglib_LTLIBRARIES += libmshvemu-preload.la
@@ -10,7 +11,10 @@ libmshvemu_preload_la_SOURCES = src/preload.h src/preload_real.c \
 	src/preload_signal.c src/fdtable.c src/fdtable.h
 libmshvemu_preload_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 libmshvemu_preload_la_LIBADD = libmshvdev.la -ldl
-libmshvemu_preload_la_LDFLAGS = -module -avoid-version -shared
+# Only the interposed calls (PRELOAD_EXPORT) are exported into the VMM: the
+# core and the decoder come from convenience archives, whose symbols stay
+# local, so a VMM's own regs_get or mem_find never replaces the core's.
+libmshvemu_preload_la_LDFLAGS = -module -avoid-version -shared -Wl,--exclude-libs,ALL
 
 bin_PROGRAMS += mshv-emu
 mshv_emu_SOURCES = src/mshv-emu.c src/demo.c src/cli.h

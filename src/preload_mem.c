@@ -15,6 +15,15 @@ int shmdt(const void *addr);
 int brk(void *addr);
 void *sbrk(intptr_t incr);
 
+/* Keeps guest memory in [addr, addr + len) for the guest; errno kept. */
+static void host_release(void *addr, size_t len, unsigned how)
+{
+	int saved = errno;
+
+	emu_host_release(addr, len, how);
+	errno = saved;
+}
+
 /* ------------------------------------------------------------------ */
 /* mmap                                                                */
 /* ------------------------------------------------------------------ */
@@ -89,6 +98,10 @@ static void *do_mmap(enum real_id id, void *addr, size_t len, int prot,
 	void *p;
 	int saved;
 
+	/* MAP_FIXED replaces whatever is there: guest memory there stays
+	 * the guest's (emu_host_release). */
+	if ((flags & MAP_FIXED) && !(flags & MAP_FIXED_NOREPLACE) && len)
+		host_release(addr, len, EMU_HOST_GONE);
 	if (fd >= 0 && !(flags & MAP_ANONYMOUS) && fdtable_is_bound(fd)) {
 		obj = fdtable_lookup(fd);
 		if (obj) {
@@ -140,7 +153,9 @@ PRELOAD_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags,
 
 /*
  * Every mapping we hand out is a real one, so these are forwarded
- * unchanged. They are interposed only to drop the user-memory accessor's
+ * unchanged. They are interposed to keep guest memory the VMM unmaps or
+ * re-protects alive for the guest, as the kernel's pinning does (before
+ * the call, emu_host_release), and to drop the user-memory accessor's
  * cache of proven pages (uaccess_self.c) once memory may have gone or lost
  * access; the invalidation comes after the call and never touches errno.
  * glibc-internal unmaps (thread stacks, malloc) bypass these entry points:
@@ -158,10 +173,22 @@ typedef void *(*sbrk_fn)(intptr_t);
 #define MADV_GUARD_INSTALL 102
 #endif
 
+/* mprotect: the guest loses nothing unless access goes. */
+static void release_for_prot(void *addr, size_t len, int prot)
+{
+	if (!(prot & PROT_READ))
+		host_release(addr, len, 0);
+	else if (!(prot & PROT_WRITE))
+		host_release(addr, len, EMU_HOST_WRITE_ONLY);
+}
+
 PRELOAD_EXPORT int munmap(void *addr, size_t len)
 {
 	munmap_fn f = (munmap_fn)real(R_munmap);
-	int r = f ? f(addr, len) : (int)syscall(SYS_munmap, addr, len);
+	int r;
+
+	host_release(addr, len, EMU_HOST_GONE);
+	r = f ? f(addr, len) : (int)syscall(SYS_munmap, addr, len);
 
 	uaccess_self_invalidate();
 	return r;
@@ -178,7 +205,12 @@ PRELOAD_EXPORT void *mremap(void *old, size_t old_len, size_t new_len,
 		va_start(ap, flags);
 		new_addr = va_arg(ap, void *);
 		va_end(ap);
+		host_release(new_addr, new_len, EMU_HOST_GONE);
 	}
+	/* The VMM's pages move (or shrink away): the guest keeps its view.
+	 * old_len 0 only adds a second mapping of shared memory. */
+	if (old_len)
+		host_release(old, old_len, 0);
 	if (f)
 		r = f(old, old_len, new_len, flags, new_addr);
 	else
@@ -191,8 +223,10 @@ PRELOAD_EXPORT void *mremap(void *old, size_t old_len, size_t new_len,
 PRELOAD_EXPORT int mprotect(void *addr, size_t len, int prot)
 {
 	mprotect_fn f = (mprotect_fn)real(R_mprotect);
-	int r = f ? f(addr, len, prot)
-		  : (int)syscall(SYS_mprotect, addr, len, prot);
+	int r;
+
+	release_for_prot(addr, len, prot);
+	r = f ? f(addr, len, prot) : (int)syscall(SYS_mprotect, addr, len, prot);
 
 	uaccess_self_invalidate();
 	return r;
@@ -201,8 +235,11 @@ PRELOAD_EXPORT int mprotect(void *addr, size_t len, int prot)
 PRELOAD_EXPORT int pkey_mprotect(void *addr, size_t len, int prot, int pkey)
 {
 	pkey_mprotect_fn f = (pkey_mprotect_fn)real(R_pkey_mprotect);
-	int r = f ? f(addr, len, prot, pkey)
-		  : (int)syscall(SYS_pkey_mprotect, addr, len, prot, pkey);
+	int r;
+
+	release_for_prot(addr, len, prot);
+	r = f ? f(addr, len, prot, pkey)
+	      : (int)syscall(SYS_pkey_mprotect, addr, len, prot, pkey);
 
 	uaccess_self_invalidate();
 	return r;

@@ -38,6 +38,7 @@
  */
 #define _GNU_SOURCE
 #include "uaccess_self.h"
+#include "vma_perm.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -287,6 +288,14 @@ static void *self_map_guest(void *ctx, uint64_t uaddr, uint64_t size,
 		*err = -EINVAL;	/* the kernel finds no VMA there */
 		return NULL;
 	}
+	/* The kernel pins the pages writable at map time (vma_perm.h). */
+	r = vma_check_pinnable(0, uaddr, size);
+	if (r != -ENOSYS) {
+		errno = saved;
+		*err = r;
+		return r ? NULL : (void *)(uintptr_t)uaddr;
+	}
+	/* No /proc: at least the whole range must be mapped. */
 	r = range_mapped(uaddr, size);
 	errno = saved;
 	if (r < 0) {

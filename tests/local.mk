@@ -28,7 +28,7 @@ tests_unit_check_core_LDADD = libmshvemu-core.la $(CHECK_LIBS)
 
 # The in-process user-memory accessor (src/uaccess_self.c), built alone.
 UNIT_TESTS += tests/unit/check_uaccess
-tests_unit_check_uaccess_SOURCES = tests/unit/check_uaccess.c src/uaccess_self.c
+tests_unit_check_uaccess_SOURCES = tests/unit/check_uaccess.c src/uaccess_self.c src/vma_perm.c
 tests_unit_check_uaccess_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_uaccess_LDADD = $(CHECK_LIBS)
 
@@ -96,3 +96,14 @@ tests_uml_static_io_LDFLAGS = -all-static -pthread
 # Linux boots through /dev/mshv: the reference VMM with Debian's kernel.
 TESTS += tests/linux/test-linux-boot
 EXTRA_DIST += tests/linux/test-linux-boot tests/linux/boot-over-cuse
+
+# What the libraries export (nm -D): the preload library only its
+# interposers, libmshvemu only include/mshv-emu/emu.h.
+TESTS += tests/unit/check_exports.sh
+EXTRA_DIST += tests/unit/check_exports.sh
+
+# Guest memory whose host range the VMM takes away (emu/hostmem.c).
+UNIT_TESTS += tests/unit/check_hostmem
+tests_unit_check_hostmem_SOURCES = tests/unit/check_hostmem.c tests/unit/core_helpers.c tests/unit/core_helpers.h
+tests_unit_check_hostmem_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(UNICORN_CFLAGS)
+tests_unit_check_hostmem_LDADD = libmshvemu-core.la $(CHECK_LIBS)

@@ -18,6 +18,9 @@
 extern "C" {
 #endif
 
+/* The library is built with hidden visibility: only this API is exported. */
+#pragma GCC visibility push(default)
+
 struct hv_message;
 struct emu_partition;
 struct emu_vp;
@@ -45,6 +48,22 @@ int emu_map_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,
 		void *host, unsigned flags);
 int emu_unmap_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,
 		  void *host);
+
+/*
+ * For a face whose VMM shares this process (LD_PRELOAD): call before the
+ * VMM's own munmap, MAP_FIXED mmap, mremap or access-dropping mprotect of
+ * [addr, addr + len). The kernel pins guest pages when they are mapped, so
+ * what the VMM later does to its range never reaches the guest; likewise,
+ * guest memory backed there is moved to (or shared with) pages the core
+ * keeps until the region is unmapped. EMU_HOST_GONE: the VMM's range is
+ * about to be unmapped or replaced. EMU_HOST_WRITE_ONLY: only write access
+ * goes (mprotect keeping PROT_READ), read-only regions are unaffected.
+ * Cheap when no guest memory lies there. Memory that cannot be kept is
+ * dropped from the guest: its next access fails RUN_VP with -EFAULT.
+ */
+#define EMU_HOST_GONE       0x1u
+#define EMU_HOST_WRITE_ONLY 0x2u
+void emu_host_release(void *addr, size_t len, unsigned how);
 
 /*
  * VPs. The two shared pages (register page, intercept-message page) are
@@ -131,6 +150,8 @@ int emu_ioeventfd_deassign(struct emu_partition *pt, uint64_t addr,
 /* One-time process setup (Unicorn calibration); idempotent, thread-safe. */
 int emu_init(void);
 const char *emu_version(void);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -16,7 +16,9 @@ CONFORMANCE_TESTS = \
 	tests/conformance/test_regpage \
 	tests/conformance/test_hypercalls \
 	tests/conformance/test_selfmod \
-	tests/conformance/test_threads
+	tests/conformance/test_threads \
+	tests/conformance/test_host_memory \
+	tests/conformance/test_limits
 
 check_PROGRAMS += $(CONFORMANCE_TESTS)
 TESTS += $(CONFORMANCE_TESTS)
@@ -36,6 +38,8 @@ tests_conformance_test_regpage_SOURCES = tests/conformance/test_regpage.c $(CONF
 tests_conformance_test_hypercalls_SOURCES = tests/conformance/test_hypercalls.c $(CONFORMANCE_COMMON)
 tests_conformance_test_selfmod_SOURCES = tests/conformance/test_selfmod.c $(CONFORMANCE_COMMON)
 tests_conformance_test_threads_SOURCES = tests/conformance/test_threads.c $(CONFORMANCE_COMMON)
+tests_conformance_test_host_memory_SOURCES = tests/conformance/test_host_memory.c $(CONFORMANCE_COMMON)
+tests_conformance_test_limits_SOURCES = tests/conformance/test_limits.c $(CONFORMANCE_COMMON)
 
 # Only the ABI headers (include/linux, include/hyperv) may be used here.
 tests_conformance_test_device_CPPFLAGS = -I$(top_srcdir)/include
