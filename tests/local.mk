@@ -36,9 +36,17 @@ tests_unit_check_uaccess_LDADD = $(CHECK_LIBS)
 # over a socketpair by a fake kernel (fuse_session_custom_io). Built under
 # tests/unit/ so tests/run-test runs it directly, not through the preload.
 UNIT_TESTS += tests/unit/check_cuse_proto
-tests_unit_check_cuse_proto_SOURCES = tests/cuse/check_cuse_proto.c
+tests_unit_check_cuse_proto_SOURCES = tests/cuse/check_cuse_proto.c $(CUSE_FAKE_KERNEL)
 tests_unit_check_cuse_proto_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS)
 tests_unit_check_cuse_proto_LDADD = libmshvcuse.la $(FUSE3_LIBS)
+# The daemon's defences (docs/security.md "CUSE daemon") through the same
+# fake kernel: VMA permissions, write seals, truncated guest RAM, caps,
+# hostile requests.
+CUSE_FAKE_KERNEL = tests/cuse/fake_kernel.c tests/cuse/fake_kernel.h
+UNIT_TESTS += tests/unit/check_cuse_security
+tests_unit_check_cuse_security_SOURCES = tests/cuse/check_cuse_security.c $(CUSE_FAKE_KERNEL)
+tests_unit_check_cuse_security_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS)
+tests_unit_check_cuse_security_LDADD = libmshvcuse.la $(FUSE3_LIBS)
 
 # The seccomp-notify launcher with a fake (memfd) device, no CUSE needed;
 # its "VMM" is statically linked.

@@ -476,6 +476,11 @@ void mshvd_set_opts(const struct mshvd_opts *o)
 		g_opts.name = "mshv";
 }
 
+void mshvd_set_log_level(int level)
+{
+	g_opts.log_level = level;
+}
+
 int mshvd_init(const struct mshvd_opts *o)
 {
 	static const struct mshvd_limits defaults = MSHVD_LIMITS_DEFAULT;

@@ -42,6 +42,7 @@ struct mshvd_opts {
 
 /* Stores the options (before mshvd_cuse_info). */
 void mshvd_set_opts(const struct mshvd_opts *o);
+void mshvd_set_log_level(int level);
 /* Process-wide start-up: core (emu_init), kicker thread; o may be NULL
  * (options already set). 0 or -errno. Call after daemonizing. */
 int mshvd_init(const struct mshvd_opts *o);
