@@ -79,7 +79,9 @@ AM_TESTS_ENVIRONMENT += \
 	UML_CONFORMANCE_TESTS='$(CONFORMANCE_TESTS)'; \
 	UML_SAN_CFLAGS='$(SAN_CFLAGS)'; \
 	UML_CUSE_EXTRA_TESTS='$(UML_CUSE_EXTRA_TESTS)'; \
-	export UML_BUILDDIR CUSE_ECHO MSHV_EMUD UML_CONFORMANCE_TESTS UML_SAN_CFLAGS UML_CUSE_EXTRA_TESTS;
+	UML_HOSTILE_CLIENT=tests/uml/hostile-client; \
+	export UML_BUILDDIR CUSE_ECHO MSHV_EMUD UML_CONFORMANCE_TESTS UML_SAN_CFLAGS UML_CUSE_EXTRA_TESTS \
+		UML_HOSTILE_CLIENT;
 
 # Interrupt plumbing: MSI decoding, the ioeventfd matcher, irqfd resampling.
 UNIT_TESTS += tests/unit/check_irq
@@ -92,6 +94,11 @@ tests_unit_check_irq_LDADD = libmshvemu-core.la $(CHECK_LIBS)
 # VMM (test_io), which LD_PRELOAD could never reach.
 UML_CUSE_EXTRA_TESTS = tests/uml/crash-client tests/uml/static-io
 check_PROGRAMS += $(UML_CUSE_EXTRA_TESTS)
+# The attacks of an unprivileged second user (test-uml-cuse step 4).
+check_PROGRAMS += tests/uml/hostile-client
+tests_uml_hostile_client_SOURCES = tests/uml/hostile-client.c $(CONFORMANCE_COMMON)
+tests_uml_hostile_client_CPPFLAGS = -I$(top_srcdir)/include
+tests_uml_hostile_client_LDADD = -lpthread
 tests_uml_crash_client_SOURCES = tests/uml/crash-client.c $(CONFORMANCE_COMMON)
 tests_uml_crash_client_CPPFLAGS = -I$(top_srcdir)/include
 tests_uml_static_io_SOURCES = tests/conformance/test_io.c $(CONFORMANCE_COMMON)
