@@ -437,11 +437,14 @@ static void op_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_info *
 
 needs_launcher:
 	if (!f->warned_create) {
+		static struct mshvd_ratelimit rl;	/* once per open, many opens */
+
 		f->warned_create = true;
-		mshvd_log(MSHVD_LOG_WARN, "pid %d: %s over CUSE needs a new file descriptor, which only "
-			  "the launcher can install: start the VMM with 'mshv-emu run --cuse -- VMM ARGS'",
-			  (int)f->client, request == MSHV_CREATE_VP ? "MSHV_CREATE_VP" :
-			  "MSHV_CREATE_PARTITION");
+		mshvd_log_limited(&rl, MSHVD_LOG_WARN, "pid %d: %s over CUSE needs a new file "
+				  "descriptor, which only the launcher can install: start the VMM "
+				  "with 'mshv-emu run --cuse -- VMM ARGS'", (int)f->client,
+				  request == MSHV_CREATE_VP ? "MSHV_CREATE_VP" :
+				  "MSHV_CREATE_PARTITION");
 	}
 	fuse_reply_err(req, EOPNOTSUPP);
 }
