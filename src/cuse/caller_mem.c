@@ -223,7 +223,7 @@ long mshvd_set_guest_memory(struct fh *f, uint64_t arg, struct mshv_uaccess *ua,
 	u->patch_len = sizeof patched;
 	u->pm = &pm;
 	u->pr = f->pr;
-	u->uid = f->uid;
+	u->uid = f->pr->uid;	/* released to the same user (unmap_region) */
 	unmap = r.flags & (1u << MSHV_SET_MEM_BIT_UNMAP);
 	if (unmap) {
 		/* The core knows the region by the daemon's address. */

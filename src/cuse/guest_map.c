@@ -33,7 +33,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <signal.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,10 +216,13 @@ static void close_pieces(struct piece *p, size_t n)
 }
 
 /* The caller is the process we looked at: a pidfd taken before reading its
- * maps still names a live process after (a dead one's pid may be reused). */
+ * maps still names a live process after (a dead one's pid may be reused).
+ * A pidfd polls readable once its process has exited; no permission needed. */
 static bool pidfd_alive(int pfd)
 {
-	return syscall(SYS_pidfd_send_signal, pfd, 0, NULL, 0) == 0;
+	struct pollfd p = { .fd = pfd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 0;
 }
 
 void *mshvd_map_guest(void *c, uint64_t uaddr, uint64_t size, unsigned access, int *err)

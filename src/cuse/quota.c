@@ -77,6 +77,8 @@ int mshvd_quota_charge(uid_t uid, enum mshvd_res r, long n)
 	}
 	pthread_mutex_unlock(&g_mu);
 	if (rc && u)
+		mshvd_quota_release(uid, r, 0);	/* frees a record left idle */
+	if (rc)
 		mshvd_log_limited(&rl, MSHVD_LOG_WARN, "uid %u: %s cap reached (%ld per user, %ld "
 				  "in all): refused", (unsigned)uid, res_name[r], g_lim.per_user[r],
 				  g_lim.total[r]);
