@@ -491,6 +491,7 @@ int mshvd_init(const struct mshvd_opts *o)
 	if (o)
 		mshvd_set_opts(o);
 	mshvd_quota_set(g_opts.limits ? g_opts.limits : &defaults);
+	mshvd_map_init();
 	int r = mshvd_guard_install();
 	if (r < 0) {
 		mshvd_log(MSHVD_LOG_ERR, "cannot install the SIGBUS handler: %s", strerror(-r));

@@ -137,6 +137,8 @@ struct pending_map {		/* what mshvd_map_guest mapped */
 /* ---- guest_map.c: the map_guest accessor (grants only what the caller
  * has; 0 or -errno in *err) */
 void *mshvd_map_guest(void *c, uint64_t uaddr, uint64_t size, unsigned access, int *err);
+/* Learns the internal shmem/hugetlbfs devices (once, at start-up). */
+void mshvd_map_init(void);
 
 /* ---- ram_guard.c: SIGBUS from guest RAM whose file shrank */
 int mshvd_guard_install(void);

@@ -18,6 +18,9 @@
  * code, it never runs it in place, so a guest-executable region needs only
  * read access.
  *
+ * Files on FUSE mounts are refused: opening one would wait on its server,
+ * which the client may run (check_fs).
+ *
  * Races: the caller may remap the range while we look. The files are
  * opened after reading /proc/TGID/maps, then the maps are read again and
  * every vma must still be there with the same bounds, offset and
@@ -149,6 +152,80 @@ static int read_pieces(pid_t tgid, uint64_t uaddr, uint64_t size, unsigned acces
 	return 0;
 }
 
+/* The devices of the kernel's internal shmem and hugetlbfs mounts (memfds,
+ * MAP_SHARED|MAP_ANONYMOUS), which no mountinfo lists; 0: unknown. */
+static dev_t g_shm_dev, g_huge_dev;
+
+static dev_t memfd_dev(unsigned flags)
+{
+	struct stat st;
+	int fd = memfd_create("mshv-emud-probe", MFD_CLOEXEC | flags);
+	dev_t d = fd >= 0 && !fstat(fd, &st) ? st.st_dev : 0;
+
+	if (fd >= 0)
+		close(fd);
+	return d;
+}
+
+void mshvd_map_init(void)
+{
+	g_shm_dev = memfd_dev(0);
+	g_huge_dev = memfd_dev(MFD_HUGETLB);
+}
+
+/* The type of mount mnt_id in the caller's namespace into fstype, or "". */
+static void mount_type(pid_t tgid, uint64_t mnt_id, char *fstype, size_t len)
+{
+	char path[64], line[1024];
+	FILE *f;
+
+	*fstype = 0;
+	snprintf(path, sizeof path, "/proc/%d/mountinfo", (int)tgid);
+	if (!(f = fopen(path, "re")))
+		return;
+	while (fgets(line, sizeof line, f)) {
+		const char *sep = strstr(line, " - ");
+		char type[64];
+
+		if (strtoull(line, NULL, 10) != mnt_id || !sep || sscanf(sep + 3, "%63s", type) != 1)
+			continue;
+		snprintf(fstype, len, "%s", type);
+		break;
+	}
+	fclose(f);
+}
+
+/*
+ * The dispatch thread must never wait for a client: opening a file on a
+ * FUSE mount sends FUSE_OPEN to its server, which the client may run and
+ * stall. The file is looked at through an O_PATH open (no ->open call) and
+ * statx without a sync (no FUSE_GETATTR); a FUSE mount, or a detached mount
+ * (umount -l) that is not the kernel's internal shmem or hugetlbfs, is
+ * refused with EOPNOTSUPP before the real open.
+ */
+static int check_fs(pid_t tgid, const char *path, const struct piece *p)
+{
+	static struct mshvd_ratelimit rl;
+	struct statx sx;
+	char type[64];
+	int fd = open(path, O_PATH | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;	/* the real open reports it */
+	int r = statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_MNT_ID, &sx);
+	close(fd);
+	if (r || !(sx.stx_mask & STATX_MNT_ID))
+		return 0;	/* before Linux 5.8: cannot tell */
+	mount_type(tgid, sx.stx_mnt_id, type, sizeof type);
+	if (*type ? strncmp(type, "fuse", 4) != 0 :
+		    (g_shm_dev && p->dev == g_shm_dev) || (g_huge_dev && p->dev == g_huge_dev))
+		return 0;
+	mshvd_log_limited(&rl, MSHVD_LOG_WARN, "pid %d: guest memory at %#" PRIx64 " is a file "
+			  "on a %s mount, which mshv-emud does not open (EOPNOTSUPP)", (int)tgid,
+			  p->start, *type ? type : "detached");
+	return -EOPNOTSUPP;
+}
+
 /* Opens each piece's file with the caller's access, no more. */
 static int open_pieces(pid_t tgid, struct piece *p, size_t n, unsigned access)
 {
@@ -161,6 +238,9 @@ static int open_pieces(pid_t tgid, struct piece *p, size_t n, unsigned access)
 
 		snprintf(path, sizeof path, "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)tgid,
 			 p[i].vstart, p[i].vend);
+		int rc = check_fs(tgid, path, &p[i]);
+		if (rc)
+			return rc;
 		p[i].fd = open(path, (wr ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 		if (p[i].fd < 0) {
 			int e = errno;

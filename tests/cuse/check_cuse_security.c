@@ -21,8 +21,11 @@
 #include <hyperv/hv_all.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define W (1u << MSHV_SET_MEM_BIT_WRITABLE)
@@ -171,6 +174,59 @@ static void vma_rights(void)
 	munmap(two, 4 * PG);
 	munmap(holed, PG);
 	munmap(holed + 2 * PG, PG);
+}
+
+/* A file on a mount the client detached (umount -l) is not opened: the
+ * daemon cannot tell it from a FUSE mount whose server the client runs.
+ * Needs a mount namespace of its own: a single-threaded child does it. */
+static void detached_mount(void)
+{
+	struct mshv_user_mem_region *m = shared_anon(PG, PROT_READ | PROT_WRITE);
+	char dir[] = "/tmp/check_cuse_security_mnt.XXXXXX";
+	int go[2], done[2];
+	struct fk_vm vm;
+	char c = 0;
+
+	if (!mkdtemp(dir) || pipe(go) || pipe(done))
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		char f[64];
+		int fd;
+		snprintf(f, sizeof f, "%s/ram", dir);
+		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mount("tmpfs", dir, "tmpfs", 0, "size=1m") ||
+		    (fd = open(f, O_RDWR | O_CREAT, 0600)) < 0 || ftruncate(fd, PG))
+			_exit(77);
+		void *p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		*m = (struct mshv_user_mem_region){ .guest_pfn = 0x50, .size = PG,
+						    .userspace_addr = (uintptr_t)p, .flags = W };
+		if (write(done[1], "m", 1) != 1 || read(go[0], &c, 1) != 1 || umount2(dir, MNT_DETACH))
+			_exit(1);
+		if (write(done[1], "d", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(1);
+		_exit(0);
+	}
+	CHECK(fk_vm_create(&vm, UID_VMM) == 0, "a VM");
+	if (read(done[0], &c, 1) != 1) {
+		int st;
+		waitpid(pid, &st, 0);
+		printf("ok - # SKIP a detached mount: cannot mount here (status %#x)\n", st);
+	} else {
+		CHECK(do_ioctl_as(vm.pt, MSHV_SET_GUEST_MEMORY, m, pid, UID_VMM) == 0,
+		      "a file on a (listed) tmpfs mount: mapped");
+		m->flags |= 1u << MSHV_SET_MEM_BIT_UNMAP;
+		CHECK(do_ioctl_as(vm.pt, MSHV_SET_GUEST_MEMORY, m, pid, UID_VMM) == 0, "unmapped");
+		m->flags = W;
+		CHECK(write(go[1], "u", 1) == 1 && read(done[0], &c, 1) == 1, "umount -l");
+		CHECK(do_ioctl_as(vm.pt, MSHV_SET_GUEST_MEMORY, m, pid, UID_VMM) == -EOPNOTSUPP,
+		      "the same file once its mount is detached: EOPNOTSUPP");
+		CHECK(write(go[1], "x", 1) == 1 && waitpid(pid, NULL, 0) == pid, "child done");
+	}
+	fk_vm_release(&vm);
+	rmdir(dir);
+	munmap(m, PG);
+	close(go[0]), close(go[1]), close(done[0]), close(done[1]);
 }
 
 /* The VMM truncates the memfd behind a running guest's RAM. */
@@ -354,6 +410,7 @@ int main(void)
 		return 77;
 	read_only_file();
 	vma_rights();
+	detached_mount();
 	truncated_memfd();
 	caps();
 	bind_flood();
