@@ -63,9 +63,19 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 
 		if (!b || a < b || a - b >= atomic_load(&g_slots[i].size))
 			continue;
-		void *page = (void *)(a & ~(g_page - 1));
-		if (mmap(page, g_page, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+		/* A hugetlbfs mapping cannot be split below its page size:
+		 * then replace the whole 2 MiB or 1 GiB page. */
+		static const uintptr_t huge[] = { 2ul << 20, 1ul << 30 };
+		uintptr_t sz = g_page, pg = a & ~(sz - 1);
+		void *m = mmap((void *)pg, sz, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		for (size_t k = 0; m == MAP_FAILED && k < 2; k++) {
+			sz = huge[k], pg = a & ~(sz - 1);
+			if (pg >= b && pg + sz <= b + atomic_load(&g_slots[i].size))
+				m = mmap((void *)pg, sz, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		}
+		if (m == MAP_FAILED)
 			break;
 		mshvd_ptrec_poison(atomic_load(&g_slots[i].pr));
 		ours = true;
