@@ -24,8 +24,9 @@
  * Races: the caller may remap the range while we look. The files are
  * opened after reading /proc/TGID/maps, then the maps are read again and
  * every vma must still be there with the same bounds, offset and
- * permissions, and map the very file we opened (st_dev, st_ino); a pidfd
- * taken first proves the pid was not reused meanwhile.
+ * permissions, and map the very file we opened (st_dev, st_ino); the
+ * process start time, read first and last, proves the pid was not reused
+ * meanwhile.
  */
 #define _GNU_SOURCE
 #include <config.h>
@@ -36,14 +37,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <mshv-emu/emu.h>
@@ -295,14 +294,27 @@ static void close_pieces(struct piece *p, size_t n)
 	free(p);
 }
 
-/* The caller is the process we looked at: a pidfd taken before reading its
- * maps still names a live process after (a dead one's pid may be reused).
- * A pidfd polls readable once its process has exited; no permission needed. */
-static bool pidfd_alive(int pfd)
+/* The start time of process tgid (/proc/TGID/stat field 22), or 0. Taken
+ * before reading its maps and compared after, it proves the pid was not
+ * reused meanwhile by another process (whose maps would be read). */
+static unsigned long long start_time(pid_t tgid)
 {
-	struct pollfd p = { .fd = pfd, .events = POLLIN };
+	char path[64], buf[1024];
+	unsigned long long t = 0;
+	FILE *f;
 
-	return poll(&p, 1, 0) == 0;
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)tgid);
+	if (!(f = fopen(path, "re")))
+		return 0;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	char *p = strrchr(buf, ')');	/* the name may hold spaces and ')' */
+	for (int field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		t = strtoull(p + 1, NULL, 10);
+	return t;
 }
 
 void *mshvd_map_guest(void *c, uint64_t uaddr, uint64_t size, unsigned access, int *err)
@@ -311,14 +323,12 @@ void *mshvd_map_guest(void *c, uint64_t uaddr, uint64_t size, unsigned access, i
 	pid_t tgid = procfs_tgid_of(u->tid);
 	struct piece *p = NULL;
 	uint8_t *base = MAP_FAILED;
+	unsigned long long t0 = tgid > 0 ? start_time(tgid) : 0;
 	size_t n = 0;
-	int pfd, rc;
+	int rc;
 
 	*err = -EFAULT;
-	if (tgid <= 0)
-		return NULL;
-	pfd = (int)syscall(SYS_pidfd_open, tgid, 0);
-	if (pfd < 0)
+	if (!t0)
 		return NULL;
 	rc = read_pieces(tgid, uaddr, size, access, &p, &n);
 	if (rc)
@@ -326,7 +336,7 @@ void *mshvd_map_guest(void *c, uint64_t uaddr, uint64_t size, unsigned access, i
 	rc = open_pieces(tgid, p, n, access);
 	if (!rc)
 		rc = verify_pieces(tgid, uaddr, size, access, p, n);
-	if (!rc && !pidfd_alive(pfd))
+	if (!rc && start_time(tgid) != t0)
 		rc = -EFAULT;
 	if (!rc)
 		rc = mshvd_quota_charge(u->uid, MSHVD_RES_MAPS, (long)n);
@@ -357,7 +367,6 @@ void *mshvd_map_guest(void *c, uint64_t uaddr, uint64_t size, unsigned access, i
 		u->pm->maps = (long)n;
 	}
 	close_pieces(p, n);
-	close(pfd);
 	*err = 0;
 	return base;
 unmap:
@@ -366,7 +375,6 @@ uncharge:
 	mshvd_quota_release(u->uid, MSHVD_RES_MAPS, (long)n);
 out:
 	close_pieces(p, n);
-	close(pfd);
 	*err = rc;
 	return NULL;
 }

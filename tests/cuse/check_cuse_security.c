@@ -26,6 +26,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define W (1u << MSHV_SET_MEM_BIT_WRITABLE)
@@ -194,7 +195,7 @@ static void detached_mount(void)
 		char f[64];
 		int fd;
 		snprintf(f, sizeof f, "%s/ram", dir);
-		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		if (unshare(CLONE_NEWNS) || mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) ||
 		    mount("tmpfs", dir, "tmpfs", 0, "size=1m") ||
 		    (fd = open(f, O_RDWR | O_CREAT, 0600)) < 0 || ftruncate(fd, PG))
 			_exit(77);
@@ -342,13 +343,20 @@ static void bind_flood(void)
 	uint64_t fh = do_open(me, UID_VMM);
 	int eperm = 0;
 
+	struct timespec t0, t1;
+
 	mshvd_set_log_level(MSHVD_LOG_WARN);
 	dup2(lf, 2);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int i = 0; i < 2000; i++)
 		eperm += bind_as(fh, 0x1234567ull * (uint64_t)(i + 1), MSHV_CREATE_PARTITION, &cp,
 				 sizeof cp, me, UID_VMM) == -EPERM;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	dup2(saved, 2);
 	close(saved);
+	/* 5 lines per 10 s window: as many windows as the flood spanned (slow
+	 * under valgrind), plus the one it started in. */
+	int allowed = 5 * (int)((t1.tv_sec - t0.tv_sec) / 10 + 2);
 	mshvd_set_log_level(MSHVD_LOG_ERR);
 	CHECK(eperm == 2000, "2000 BINDs with guessed handles: EPERM each (%d)", eperm);
 	char log[16384];
@@ -357,7 +365,7 @@ static void bind_flood(void)
 	log[n > 0 ? n : 0] = 0;
 	for (char *p = log; (p = strstr(p, "BIND refused")); p++)
 		lines++;
-	CHECK(lines >= 1 && lines <= 5, "... logged %d times", lines);
+	CHECK(lines >= 1 && lines <= allowed, "... logged %d times (at most %d)", lines, allowed);
 	close(lf);
 	unlink(path);
 	do_release(fh);
