@@ -239,15 +239,15 @@ static long set_guest_memory(struct mshv_obj *obj, uint64_t arg, const struct ms
 				     (void *)(uintptr_t)r.userspace_addr);
 	if (r.userspace_addr + r.size < r.userspace_addr || !ua->map_guest)
 		return -EINVAL;
-	int err = 0;
-	void *host = ua->map_guest(ua->ctx, r.userspace_addr, r.size, &err);
-	if (!host)
-		return err ? err : -EINVAL;
 	unsigned flags = 0;
 	if (r.flags & (1u << MSHV_SET_MEM_BIT_WRITABLE))
 		flags |= EMU_MEM_WRITABLE;
 	if (r.flags & (1u << MSHV_SET_MEM_BIT_EXECUTABLE))
 		flags |= EMU_MEM_EXECUTABLE;
+	int err = 0;
+	void *host = ua->map_guest(ua->ctx, r.userspace_addr, r.size, flags, &err);
+	if (!host)
+		return err ? err : -EINVAL;
 	return emu_map_gpa(obj->pt, r.guest_pfn, r.size, host, flags);
 }
 

@@ -25,7 +25,8 @@ mshv_emu_CPPFLAGS = $(AM_CPPFLAGS) -DPKGLIBDIR='"$(pkglibdir)"' -DPKGLIBEXECDIR=
 # launcher behind "mshv-emu run --cuse".
 noinst_LTLIBRARIES += libmshvcuse.la
 libmshvcuse_la_SOURCES = src/cuse/daemon.c src/cuse/daemon.h src/cuse/mshvd_proto.h \
-	src/cuse/caller_mem.c src/cuse/vp_worker.c src/procfs.c src/procfs.h
+	src/cuse/caller_mem.c src/cuse/guest_map.c src/cuse/ram_guard.c src/cuse/quota.c \
+	src/cuse/vp_worker.c src/procfs.c src/procfs.h
 libmshvcuse_la_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS)
 libmshvcuse_la_LIBADD = libmshvdev.la $(FUSE3_LIBS)
 

@@ -33,9 +33,14 @@ struct mshv_uaccess {
 	int (*read)(void *ctx, void *dst, uint64_t uaddr, size_t n);
 	int (*write)(void *ctx, uint64_t uaddr, const void *src, size_t n);
 	/* Turns a caller address range into a pointer usable by the core for
-	 * guest RAM (in-process: identity). NULL → -EINVAL/-EFAULT set in
-	 * *err. Optional; NULL means guest memory cannot be mapped. */
-	void *(*map_guest)(void *ctx, uint64_t uaddr, uint64_t size, int *err);
+	 * guest RAM (in-process: identity), with the guest access asked for
+	 * (EMU_MEM_WRITABLE, EMU_MEM_EXECUTABLE): a face grants no more than
+	 * the caller has (a writable request over memory the caller cannot
+	 * write is -EFAULT, as the driver's pin with FOLL_WRITE). NULL →
+	 * -EINVAL/-EFAULT set in *err. Optional; NULL means guest memory
+	 * cannot be mapped. */
+	void *(*map_guest)(void *ctx, uint64_t uaddr, uint64_t size, unsigned access,
+			   int *err);
 	/* Turns a file descriptor number of the caller (irqfd/ioeventfd
 	 * eventfds) into one usable here, which the decoder closes after use;
 	 * -errno on failure. NULL: the caller's fds are ours (in-process). */

@@ -279,11 +279,11 @@ static int self_write(void *ctx, uint64_t uaddr, const void *src, size_t n)
 }
 
 static void *self_map_guest(void *ctx, uint64_t uaddr, uint64_t size,
-			    int *err)
+			    unsigned access, int *err)
 {
 	int saved = errno, r;
 
-	(void)ctx;
+	(void)ctx, (void)access;
 	if (uaddr == 0 || uaddr > UINTPTR_MAX) {
 		*err = -EINVAL;	/* the kernel finds no VMA there */
 		return NULL;

@@ -36,9 +36,17 @@ tests_unit_check_uaccess_LDADD = $(CHECK_LIBS)
 # over a socketpair by a fake kernel (fuse_session_custom_io). Built under
 # tests/unit/ so tests/run-test runs it directly, not through the preload.
 UNIT_TESTS += tests/unit/check_cuse_proto
-tests_unit_check_cuse_proto_SOURCES = tests/cuse/check_cuse_proto.c
+tests_unit_check_cuse_proto_SOURCES = tests/cuse/check_cuse_proto.c $(CUSE_FAKE_KERNEL)
 tests_unit_check_cuse_proto_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS)
 tests_unit_check_cuse_proto_LDADD = libmshvcuse.la $(FUSE3_LIBS)
+# The daemon's defences (docs/security.md "CUSE daemon") through the same
+# fake kernel: VMA permissions, write seals, truncated guest RAM, caps,
+# hostile requests.
+CUSE_FAKE_KERNEL = tests/cuse/fake_kernel.c tests/cuse/fake_kernel.h
+UNIT_TESTS += tests/unit/check_cuse_security
+tests_unit_check_cuse_security_SOURCES = tests/cuse/check_cuse_security.c $(CUSE_FAKE_KERNEL)
+tests_unit_check_cuse_security_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS)
+tests_unit_check_cuse_security_LDADD = libmshvcuse.la $(FUSE3_LIBS)
 
 # The seccomp-notify launcher with a fake (memfd) device, no CUSE needed;
 # its "VMM" is statically linked.
@@ -71,7 +79,9 @@ AM_TESTS_ENVIRONMENT += \
 	UML_CONFORMANCE_TESTS='$(CONFORMANCE_TESTS)'; \
 	UML_SAN_CFLAGS='$(SAN_CFLAGS)'; \
 	UML_CUSE_EXTRA_TESTS='$(UML_CUSE_EXTRA_TESTS)'; \
-	export UML_BUILDDIR CUSE_ECHO MSHV_EMUD UML_CONFORMANCE_TESTS UML_SAN_CFLAGS UML_CUSE_EXTRA_TESTS;
+	UML_HOSTILE_CLIENT=tests/uml/hostile-client; \
+	export UML_BUILDDIR CUSE_ECHO MSHV_EMUD UML_CONFORMANCE_TESTS UML_SAN_CFLAGS UML_CUSE_EXTRA_TESTS \
+		UML_HOSTILE_CLIENT;
 
 # Interrupt plumbing: MSI decoding, the ioeventfd matcher, irqfd resampling.
 UNIT_TESTS += tests/unit/check_irq
@@ -86,6 +96,11 @@ UML_CUSE_EXTRA_PROGS = tests/uml/crash-client tests/uml/static-io
 check_PROGRAMS += $(UML_CUSE_EXTRA_PROGS)
 # and one Linux boot (a script: examples/linux/mshv-linux with its options)
 UML_CUSE_EXTRA_TESTS = $(UML_CUSE_EXTRA_PROGS) tests/linux/boot-over-cuse
+# The attacks of an unprivileged second user (test-uml-cuse step 4).
+check_PROGRAMS += tests/uml/hostile-client
+tests_uml_hostile_client_SOURCES = tests/uml/hostile-client.c $(CONFORMANCE_COMMON)
+tests_uml_hostile_client_CPPFLAGS = -I$(top_srcdir)/include
+tests_uml_hostile_client_LDADD = -lpthread
 tests_uml_crash_client_SOURCES = tests/uml/crash-client.c $(CONFORMANCE_COMMON)
 tests_uml_crash_client_CPPFLAGS = -I$(top_srcdir)/include
 tests_uml_static_io_SOURCES = tests/conformance/test_io.c $(CONFORMANCE_COMMON)

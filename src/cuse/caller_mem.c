@@ -5,8 +5,8 @@
  * The user-memory accessor (struct mshv_uaccess) the daemon hands to the
  * shared decoder for every request: reads and writes go to the calling
  * thread with process_vm_readv/writev (FUSE request pid = the caller's TID);
- * guest RAM is mapped into the daemon, zero-copy, through
- * /proc/PID/map_files; the caller's eventfds are fetched with pidfd_getfd.
+ * guest RAM is mapped into the daemon, zero-copy (guest_map.c); the
+ * caller's eventfds are fetched with pidfd_getfd.
  *
  * Also the partition's face record (struct ptrec), which tracks those guest
  * RAM mappings per MSHV_SET_GUEST_MEMORY region and unmaps them when the
@@ -41,22 +41,27 @@
 struct greg {			/* one MSHV_SET_GUEST_MEMORY region */
 	uint64_t gfn, size, uaddr;
 	void *base;		/* the daemon's mapping of the VMM's pages */
+	long maps;		/* daemon mappings charged to the user */
 	struct greg *next;
 };
 
 struct ptrec {
 	atomic_int refs;
+	atomic_bool poisoned;
+	uid_t uid;		/* charged for the partition and its mappings */
 	pthread_mutex_t mu;
 	struct greg *regions;
 };
 
-struct ptrec *mshvd_ptrec_new(void)
+struct ptrec *mshvd_ptrec_new(uid_t uid)
 {
 	struct ptrec *p = calloc(1, sizeof *p);
 
 	if (!p)
 		return NULL;
 	atomic_init(&p->refs, 1);
+	atomic_init(&p->poisoned, false);
+	p->uid = uid;
 	pthread_mutex_init(&p->mu, NULL);
 	atomic_fetch_add(&mshvd_st_partitions, 1);
 	return p;
@@ -69,6 +74,21 @@ struct ptrec *mshvd_ptrec_get(struct ptrec *p)
 	return p;
 }
 
+/* Drops a region's mapping and its charge. */
+static void unmap_region(struct ptrec *p, void *base, uint64_t size, long maps)
+{
+	mshvd_guard_del(base);
+	munmap(base, size);
+	mshvd_quota_release(p->uid, MSHVD_RES_MAPS, maps);
+}
+
+static void greg_free(struct ptrec *p, struct greg *g)
+{
+	unmap_region(p, g->base, g->size, g->maps);
+	atomic_fetch_sub(&mshvd_st_regions, 1);
+	free(g);
+}
+
 /* The last reference goes after the last mshv_obj of the partition, i.e.
  * after the core destroyed it: the guest RAM mappings can go now. */
 void mshvd_ptrec_put(struct ptrec *p)
@@ -77,21 +97,26 @@ void mshvd_ptrec_put(struct ptrec *p)
 		return;
 	for (struct greg *g = p->regions, *n; g; g = n) {
 		n = g->next;
-		munmap(g->base, g->size);
-		atomic_fetch_sub(&mshvd_st_regions, 1);
-		free(g);
+		greg_free(p, g);
 	}
+	mshvd_quota_release(p->uid, MSHVD_RES_PARTITIONS, 1);
 	pthread_mutex_destroy(&p->mu);
 	free(p);
 	atomic_fetch_sub(&mshvd_st_partitions, 1);
 }
 
-/* ---- the caller's memory ---- */
+void mshvd_ptrec_poison(struct ptrec *p)
+{
+	if (p)
+		atomic_store(&p->poisoned, true);
+}
 
-struct pending_map {
-	void *base;
-	uint64_t size;
-};
+bool mshvd_ptrec_poisoned(const struct ptrec *p)
+{
+	return p && atomic_load(&p->poisoned);
+}
+
+/* ---- the caller's memory ---- */
 
 static void pvm_error(int err, pid_t tid)
 {
@@ -146,153 +171,6 @@ static int ua_write(void *c, uint64_t uaddr, const void *src, size_t n)
 	return -EFAULT;
 }
 
-struct piece {
-	uint64_t vstart, vend, start, end, off;
-};
-
-static void private_memory_hint(pid_t tgid, uint64_t uaddr, uint64_t size)
-{
-	mshvd_log(MSHVD_LOG_WARN,
-		  "pid %d: guest memory %#" PRIx64 "+%#" PRIx64 " is a private mapping and cannot be "
-		  "shared with mshv-emud (EOPNOTSUPP); back guest RAM with shared memory: QEMU "
-		  "-object memory-backend-memfd,share=on, Cloud Hypervisor --memory shared=on, or "
-		  "mmap(MAP_SHARED) of a memfd, /dev/shm file or anonymous memory",
-		  (int)tgid, uaddr, size);
-}
-
-/* Collects the vmas of tgid covering [uaddr, uaddr + size). 0 or -errno. */
-static int find_pieces(pid_t tgid, uint64_t uaddr, uint64_t size, struct piece **out, size_t *np)
-{
-	char path[64], line[512];
-	uint64_t cur = uaddr, end = uaddr + size;
-	struct piece *p = NULL;
-	size_t n = 0, cap = 0;
-	int rc = 0;
-	FILE *f;
-
-	snprintf(path, sizeof path, "/proc/%d/maps", (int)tgid);
-	f = fopen(path, "re");
-	if (!f)
-		return -EFAULT;
-	while (cur < end && fgets(line, sizeof line, f)) {
-		unsigned long vs, ve, off;
-		char perms[8];
-
-		if (sscanf(line, "%lx-%lx %7s %lx", &vs, &ve, perms, &off) != 4)
-			continue;
-		if (ve <= cur)
-			continue;
-		if (vs > cur) {
-			rc = -EFAULT;	/* a hole in the range */
-			break;
-		}
-		if (perms[3] != 's') {
-			private_memory_hint(tgid, uaddr, size);
-			rc = -EOPNOTSUPP;
-			break;
-		}
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 4;
-			struct piece *q = realloc(p, nc * sizeof *q);
-			if (!q) {
-				rc = -ENOMEM;
-				break;
-			}
-			p = q, cap = nc;
-		}
-		uint64_t pe = ve < end ? ve : end;
-		p[n++] = (struct piece){ .vstart = vs, .vend = ve, .start = cur, .end = pe,
-					  .off = off + (cur - vs) };
-		cur = pe;
-	}
-	fclose(f);
-	if (!rc && cur < end)
-		rc = -EFAULT;
-	if (rc) {
-		free(p);
-		return rc;
-	}
-	*out = p;
-	*np = n;
-	return 0;
-}
-
-/*
- * Maps the VMM's guest RAM into the daemon, zero-copy: every vma of the
- * range is opened through /proc/TGID/map_files (the backing file: memfd,
- * /dev/shm, shared anonymous, hugetlbfs) and mapped MAP_SHARED at the same
- * relative place inside one reservation.
- */
-static void *ua_map_guest(void *c, uint64_t uaddr, uint64_t size, int *err)
-{
-	struct ua_ctx *u = c;
-	pid_t tgid = procfs_tgid_of(u->tid);
-	struct piece *p;
-	size_t n;
-	int rc;
-
-	if (tgid <= 0) {
-		*err = -EFAULT;
-		return NULL;
-	}
-	rc = find_pieces(tgid, uaddr, size, &p, &n);
-	if (rc) {
-		*err = rc;
-		return NULL;
-	}
-	uint8_t *base = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (base == MAP_FAILED) {
-		free(p);
-		*err = -ENOMEM;
-		return NULL;
-	}
-	for (size_t i = 0; i < n; i++) {
-		char path[96];
-		int prot = PROT_READ | PROT_WRITE;
-
-		snprintf(path, sizeof path, "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)tgid,
-			 p[i].vstart, p[i].vend);
-		int fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0 && (errno == EACCES || errno == EROFS)) {
-			fd = open(path, O_RDONLY | O_CLOEXEC);
-			prot = PROT_READ;
-		}
-		if (fd < 0) {
-			rc = -errno;
-			mshvd_log(MSHVD_LOG_ERR, "pid %d: cannot open %s: %s (mapping guest RAM needs "
-				  "CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE in the initial user namespace)",
-				  (int)tgid, path, strerror(errno));
-			if (rc == -EPERM || rc == -EACCES || rc == -ENOENT)
-				rc = rc == -ENOENT ? -EFAULT : -EPERM;
-			goto fail;
-		}
-		void *m = mmap(base + (p[i].start - uaddr), p[i].end - p[i].start, prot,
-			       MAP_SHARED | MAP_FIXED, fd, (off_t)p[i].off);
-		if (m == MAP_FAILED && prot != PROT_READ && (errno == EACCES || errno == EPERM))
-			m = mmap(base + (p[i].start - uaddr), p[i].end - p[i].start, PROT_READ,
-				 MAP_SHARED | MAP_FIXED, fd, (off_t)p[i].off);
-		if (m == MAP_FAILED) {
-			rc = -errno;
-			mshvd_log(MSHVD_LOG_ERR, "pid %d: cannot map guest RAM %#" PRIx64 "+%#" PRIx64
-				  ": %s", (int)tgid, p[i].start, p[i].end - p[i].start, strerror(errno));
-			close(fd);
-			goto fail;
-		}
-		close(fd);
-	}
-	free(p);
-	if (u->pm) {
-		u->pm->base = base;
-		u->pm->size = size;
-	}
-	return base;
-fail:
-	free(p);
-	munmap(base, size);
-	*err = rc;
-	return NULL;
-}
-
 /* The caller's eventfds (irqfd/ioeventfd) are fetched with pidfd_getfd. */
 static int ua_get_fd(void *c, int fd)
 {
@@ -317,7 +195,7 @@ void mshvd_ua_init(struct mshv_uaccess *ua, struct ua_ctx *u, pid_t tid)
 	u->tid = tid;
 	ua->read = ua_read;
 	ua->write = ua_write;
-	ua->map_guest = ua_map_guest;
+	ua->map_guest = mshvd_map_guest;
 	ua->get_fd = ua_get_fd;
 	ua->ctx = u;
 }
@@ -331,26 +209,33 @@ long mshvd_set_guest_memory(struct fh *f, uint64_t arg, struct mshv_uaccess *ua,
 	struct pending_map pm = { 0 };
 	struct greg *g = NULL;
 	struct mshv_obj *created = NULL;
-	bool unmap = false;
+	bool unmap;
 	long rc;
 
+	if (ua_read(u, &r, arg, sizeof r))
+		return -EFAULT;
+	/* The decoder reads the struct again: it must see these very bytes,
+	 * or a racing caller could make the daemon record another region
+	 * than the core maps. */
+	patched = r;
+	u->patch = &patched;
+	u->patch_addr = arg;
+	u->patch_len = sizeof patched;
 	u->pm = &pm;
-	if (ua_read(u, &r, arg, sizeof r) == 0 && (r.flags & (1u << MSHV_SET_MEM_BIT_UNMAP))) {
+	u->pr = f->pr;
+	u->uid = f->pr->uid;	/* released to the same user (unmap_region) */
+	unmap = r.flags & (1u << MSHV_SET_MEM_BIT_UNMAP);
+	if (unmap) {
 		/* The core knows the region by the daemon's address. */
-		unmap = true;
 		pthread_mutex_lock(&f->pr->mu);
 		for (g = f->pr->regions; g; g = g->next)
 			if (g->gfn == r.guest_pfn && g->size == r.size && g->uaddr == r.userspace_addr)
 				break;
 		pthread_mutex_unlock(&f->pr->mu);
-		patched = r;
 		if (g)
 			patched.userspace_addr = (uintptr_t)g->base;
 		else if (!(r.userspace_addr & 4095))
 			patched.userspace_addr = 0;	/* matches no region */
-		u->patch = &patched;
-		u->patch_addr = arg;
-		u->patch_len = sizeof patched;
 	}
 	rc = mshv_dev_ioctl(f->obj, MSHV_SET_GUEST_MEMORY, arg, ua, NULL, &created);
 	if (pm.base) {
@@ -362,9 +247,9 @@ long mshvd_set_guest_memory(struct fh *f, uint64_t arg, struct mshv_uaccess *ua,
 			rc = -ENOMEM;
 		}
 		if (rc) {
-			munmap(pm.base, pm.size);
+			unmap_region(f->pr, pm.base, pm.size, pm.maps);
 		} else {
-			*n = (struct greg){ .gfn = r.guest_pfn, .size = pm.size,
+			*n = (struct greg){ .gfn = r.guest_pfn, .size = pm.size, .maps = pm.maps,
 					    .uaddr = r.userspace_addr, .base = pm.base };
 			pthread_mutex_lock(&f->pr->mu);
 			n->next = f->pr->regions;
@@ -381,9 +266,7 @@ long mshvd_set_guest_memory(struct fh *f, uint64_t arg, struct mshv_uaccess *ua,
 				break;
 			}
 		pthread_mutex_unlock(&f->pr->mu);
-		munmap(g->base, g->size);
-		free(g);
-		atomic_fetch_sub(&mshvd_st_regions, 1);
+		greg_free(f->pr, g);
 	}
 	return rc;
 }

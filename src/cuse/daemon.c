@@ -46,6 +46,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/mshv.h>
@@ -90,6 +91,48 @@ void mshvd_log(int level, const char *fmt, ...)
 	va_end(ap);
 }
 
+void mshvd_log_limited(struct mshvd_ratelimit *rl, int level, const char *fmt, ...)
+{
+	static pthread_mutex_t init_mu = PTHREAD_MUTEX_INITIALIZER;
+	enum { INTERVAL = 10, BURST = 5 };
+	struct timespec now;
+	unsigned dropped = 0;
+	bool show;
+	va_list ap;
+
+	if (level > g_opts.log_level)
+		return;
+	pthread_mutex_lock(&init_mu);
+	if (!rl->init) {
+		pthread_mutex_init(&rl->mu, NULL);
+		rl->init = true;
+	}
+	pthread_mutex_unlock(&init_mu);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&rl->mu);
+	if (now.tv_sec - rl->window >= INTERVAL) {
+		dropped = rl->suppressed;
+		rl->window = now.tv_sec;
+		rl->shown = rl->suppressed = 0;
+	}
+	show = rl->shown < BURST;
+	if (show)
+		rl->shown++;
+	else
+		rl->suppressed++;
+	pthread_mutex_unlock(&rl->mu);
+	if (dropped)
+		mshvd_log(level, "%u similar messages suppressed", dropped);
+	if (show) {
+		char buf[1024];
+
+		va_start(ap, fmt);
+		vsnprintf(buf, sizeof buf, fmt, ap);
+		va_end(ap);
+		mshvd_log(level, "%s", buf);
+	}
+}
+
 static uint64_t new_handle(void)
 {
 	uint64_t h = 0;
@@ -113,6 +156,7 @@ static void fh_put(struct fh *f)
 		mshvd_vpw_stop(f->w);
 	mshv_obj_put(f->obj);
 	mshvd_ptrec_put(f->pr);
+	mshvd_quota_release(f->uid, MSHVD_RES_OPENS, 1);
 	free(f);
 	atomic_fetch_sub(&mshvd_st_opens, 1);
 }
@@ -214,9 +258,12 @@ static long do_bind(struct fh *f, uint64_t arg, const struct mshv_uaccess *ua,
 	struct fh *p = fh_lookup(b.parent_handle);
 	if (!p || p == f || fh_kind(p) != want ||
 	    (c->uid != 0 && c->uid != p->uid) || (f->uid != 0 && f->uid != p->uid)) {
-		mshvd_log(MSHVD_LOG_WARN, "BIND refused: pid %d uid %u, handle %s", (int)c->pid,
-			  (unsigned)c->uid, !p ? "unknown" : p == f || fh_kind(p) != want ?
-			  "of the wrong kind" : "owned by another user");
+		static struct mshvd_ratelimit rl;	/* a client can flood these */
+
+		mshvd_log_limited(&rl, MSHVD_LOG_WARN, "BIND refused: pid %d uid %u, handle %s",
+				  (int)c->pid, (unsigned)c->uid, !p ? "unknown" :
+				  p == f || fh_kind(p) != want ? "of the wrong kind" :
+				  "owned by another user");
 		if (p)
 			fh_put(p);
 		return -EPERM;
@@ -227,9 +274,17 @@ static long do_bind(struct fh *f, uint64_t arg, const struct mshv_uaccess *ua,
 	struct mshv_obj *created = NULL;
 	struct ptrec *pr = NULL;
 
-	if (want == MSHVD_KIND_DEVICE && !(pr = mshvd_ptrec_new())) {
-		fh_put(p);
-		return -ENOMEM;
+	if (want == MSHVD_KIND_DEVICE) {
+		/* The partition is charged to the user who opened the device. */
+		rc = mshvd_quota_charge(p->uid, MSHVD_RES_PARTITIONS, 1);
+		if (!rc && !(pr = mshvd_ptrec_new(p->uid))) {
+			mshvd_quota_release(p->uid, MSHVD_RES_PARTITIONS, 1);
+			rc = -ENOMEM;
+		}
+		if (rc) {
+			fh_put(p);
+			return rc;
+		}
 	}
 	rc = mshv_dev_ioctl(p->obj, b.request, 0, &bua, NULL, &created);
 	if (rc >= 0 && !created)
@@ -274,11 +329,14 @@ static void op_init_done(void *userdata)
 static void op_open(fuse_req_t req, struct fuse_file_info *fi)
 {
 	const struct fuse_ctx *c = fuse_req_ctx(req);
-	struct fh *f = calloc(1, sizeof *f);
+	int rc = mshvd_quota_charge(c->uid, MSHVD_RES_OPENS, 1);
+	struct fh *f = rc ? NULL : calloc(1, sizeof *f);
 
 	if (!f || !(f->obj = mshv_obj_new_device())) {
+		if (!rc)
+			mshvd_quota_release(c->uid, MSHVD_RES_OPENS, 1);
 		free(f);
-		fuse_reply_err(req, ENOMEM);
+		fuse_reply_err(req, rc ? -rc : ENOMEM);
 		return;
 	}
 	atomic_init(&f->refs, 1);
@@ -379,11 +437,14 @@ static void op_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_info *
 
 needs_launcher:
 	if (!f->warned_create) {
+		static struct mshvd_ratelimit rl;	/* once per open, many opens */
+
 		f->warned_create = true;
-		mshvd_log(MSHVD_LOG_WARN, "pid %d: %s over CUSE needs a new file descriptor, which only "
-			  "the launcher can install: start the VMM with 'mshv-emu run --cuse -- VMM ARGS'",
-			  (int)f->client, request == MSHV_CREATE_VP ? "MSHV_CREATE_VP" :
-			  "MSHV_CREATE_PARTITION");
+		mshvd_log_limited(&rl, MSHVD_LOG_WARN, "pid %d: %s over CUSE needs a new file "
+				  "descriptor, which only the launcher can install: start the VMM "
+				  "with 'mshv-emu run --cuse -- VMM ARGS'", (int)f->client,
+				  request == MSHV_CREATE_VP ? "MSHV_CREATE_VP" :
+				  "MSHV_CREATE_PARTITION");
 	}
 	fuse_reply_err(req, EOPNOTSUPP);
 }
@@ -418,11 +479,25 @@ void mshvd_set_opts(const struct mshvd_opts *o)
 		g_opts.name = "mshv";
 }
 
+void mshvd_set_log_level(int level)
+{
+	g_opts.log_level = level;
+}
+
 int mshvd_init(const struct mshvd_opts *o)
 {
+	static const struct mshvd_limits defaults = MSHVD_LIMITS_DEFAULT;
+
 	if (o)
 		mshvd_set_opts(o);
-	int r = emu_init();
+	mshvd_quota_set(g_opts.limits ? g_opts.limits : &defaults);
+	mshvd_map_init();
+	int r = mshvd_guard_install();
+	if (r < 0) {
+		mshvd_log(MSHVD_LOG_ERR, "cannot install the SIGBUS handler: %s", strerror(-r));
+		return r;
+	}
+	r = emu_init();
 	if (r < 0) {
 		mshvd_log(MSHVD_LOG_ERR, "cannot start the hypervisor core: %s", strerror(-r));
 		return r;

@@ -9,12 +9,25 @@
 
 #define FUSE_USE_VERSION 31
 #include <fuse3/cuse_lowlevel.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 enum { MSHVD_LOG_ERR, MSHVD_LOG_WARN, MSHVD_LOG_INFO, MSHVD_LOG_DEBUG };
+
+/* Resources capped per user and for the whole daemon (quota.c). */
+enum mshvd_res { MSHVD_RES_OPENS, MSHVD_RES_PARTITIONS, MSHVD_RES_MAPS, MSHVD_RES_N };
+
+struct mshvd_limits {
+	long per_user[MSHVD_RES_N];
+	long total[MSHVD_RES_N];
+};
+
+/* Opens: 256 VPs x 16 partitions per user. Mappings: the daemon's own
+ * vm.max_map_count (65530) minus room for its libraries and engines. */
+#define MSHVD_LIMITS_DEFAULT { .per_user = { 4096, 64, 16384 }, .total = { 16384, 256, 49152 } }
 
 struct mshvd_opts {
 	const char *name;	/* device name (DEVNAME=), default "mshv" */
@@ -24,10 +37,12 @@ struct mshvd_opts {
 	gid_t gid;		/* node group, (gid_t)-1: leave it */
 	int log_level;		/* MSHVD_LOG_* */
 	bool syslog;		/* log to syslog instead of stderr */
+	const struct mshvd_limits *limits;	/* NULL: MSHVD_LIMITS_DEFAULT */
 };
 
 /* Stores the options (before mshvd_cuse_info). */
 void mshvd_set_opts(const struct mshvd_opts *o);
+void mshvd_set_log_level(int level);
 /* Process-wide start-up: core (emu_init), kicker thread; o may be NULL
  * (options already set). 0 or -errno. Call after daemonizing. */
 int mshvd_init(const struct mshvd_opts *o);
@@ -37,6 +52,17 @@ const struct cuse_lowlevel_ops *mshvd_ops(void);
 
 void mshvd_log(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* A log line a client can provoke at will: at most a burst of them per
+ * interval, then one line saying how many were suppressed. */
+struct mshvd_ratelimit {
+	pthread_mutex_t mu;
+	bool init;
+	long long window;	/* start, in seconds */
+	unsigned shown, suppressed;
+};
+void mshvd_log_limited(struct mshvd_ratelimit *rl, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* For tests: live opens, live partitions (face records) and mapped guest
  * regions the daemon holds. */
@@ -51,6 +77,7 @@ struct mshv_uaccess;
 struct ptrec;
 struct vpw;
 struct pending_map;
+struct emu_vp;
 
 /* Live counts behind mshvd_get_stats(). */
 extern atomic_long mshvd_st_opens, mshvd_st_partitions, mshvd_st_regions, mshvd_st_workers;
@@ -76,21 +103,58 @@ void mshvd_reply(fuse_req_t req, long rc);
 
 /* ---- caller_mem.c: the per-partition face record and the caller's memory */
 
-/* The partition's face record (the daemon's mappings of guest RAM): new
- * with one reference; the last put unmaps the guest RAM. NULL-safe. */
-struct ptrec *mshvd_ptrec_new(void);
+/* The partition's face record (the daemon's mappings of guest RAM) of a
+ * partition made for uid (charged one partition by the caller): new with
+ * one reference; the last put unmaps the guest RAM and releases the
+ * charges. NULL-safe. */
+struct ptrec *mshvd_ptrec_new(uid_t uid);
 struct ptrec *mshvd_ptrec_get(struct ptrec *p);
 void mshvd_ptrec_put(struct ptrec *p);
+
+/* Set when the partition's guest RAM lost pages under it (ram_guard.c):
+ * its RUN_VPs fail with EFAULT from then on. Async-signal-safe. */
+void mshvd_ptrec_poison(struct ptrec *p);
+bool mshvd_ptrec_poisoned(const struct ptrec *p);
 
 /* The user-memory accessor of one request of calling thread tid. */
 struct ua_ctx {
 	pid_t tid;			/* calling thread (FUSE request pid) */
+	uid_t uid;			/* its user, charged for mappings */
+	struct ptrec *pr;		/* the partition mappings go to */
 	struct pending_map *pm;		/* map_guest result, for the caller */
 	const void *patch;		/* replaces one read of the arg struct */
 	uint64_t patch_addr;
 	size_t patch_len;
 };
 void mshvd_ua_init(struct mshv_uaccess *ua, struct ua_ctx *u, pid_t tid);
+
+struct pending_map {		/* what mshvd_map_guest mapped */
+	void *base;
+	uint64_t size;
+	long maps;		/* daemon mappings charged */
+};
+
+/* ---- guest_map.c: the map_guest accessor (grants only what the caller
+ * has; 0 or -errno in *err) */
+void *mshvd_map_guest(void *c, uint64_t uaddr, uint64_t size, unsigned access, int *err);
+/* Learns the internal shmem/hugetlbfs devices (once, at start-up). */
+void mshvd_map_init(void);
+
+/* ---- ram_guard.c: SIGBUS from guest RAM whose file shrank */
+int mshvd_guard_install(void);
+/* Registers a guest RAM mapping of partition pr: 0, or -ENOMEM when the
+ * daemon's table (its cap on regions) is full. */
+int mshvd_guard_add(void *base, size_t size, struct ptrec *pr);
+void mshvd_guard_del(void *base);
+/* The VP the calling thread runs (NULL: none), kicked on such a SIGBUS. */
+void mshvd_guard_set_vp(struct emu_vp *vp);
+
+/* ---- quota.c: per-user and daemon-wide caps */
+void mshvd_quota_set(const struct mshvd_limits *l);
+/* 0, or the errno of exhaustion (EMFILE, ENFILE, ENOMEM) as -errno. */
+int mshvd_quota_charge(uid_t uid, enum mshvd_res r, long n);
+void mshvd_quota_release(uid_t uid, enum mshvd_res r, long n);
+void mshvd_quota_usage(uid_t uid, long used[MSHVD_RES_N]);
 
 /* MSHV_SET_GUEST_MEMORY on a partition open: maps and unmaps the daemon's
  * view of guest RAM too. */

@@ -33,6 +33,9 @@ static void usage(FILE *f)
 		"                         set the node's owner and group once it exists\n"
 		"  -f, --foreground       stay in the foreground, log to stderr\n"
 		"  -l, --log-level LEVEL  error, warning, info or debug (default: warning)\n"
+		"  -L, --limit NAME=N     a cap (docs/security.md): opens, opens-per-user,\n"
+		"                         partitions, partitions-per-user, mappings,\n"
+		"                         mappings-per-user\n"
 		"  -d, --fuse-debug       print every FUSE request (implies -f)\n"
 		"  -h, --help             show this help\n"
 		"  -V, --version          show the version\n"
@@ -84,6 +87,35 @@ static int parse_owner(const char *s, uid_t *uid, gid_t *gid)
 	return 0;
 }
 
+/* --limit NAME=N: 0 or -1 (unknown name or bad number). */
+static int parse_limit(const char *s, struct mshvd_limits *l)
+{
+	static const char *const names[MSHVD_RES_N] = { "opens", "partitions", "mappings" };
+	const char *eq = strchr(s, '=');
+	char *end;
+
+	if (!eq || !eq[1])
+		return -1;
+	long v = strtol(eq + 1, &end, 10);
+	if (*end || v < 0)
+		return -1;
+	for (int i = 0; i < MSHVD_RES_N; i++) {
+		size_t n = strlen(names[i]);
+
+		if (strncmp(s, names[i], n))
+			continue;
+		if (s + n == eq) {
+			l->total[i] = v;
+			return 0;
+		}
+		if (!strncmp(s + n, "-per-user", 9) && s + n + 9 == eq) {
+			l->per_user[i] = v;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -94,6 +126,7 @@ int main(int argc, char **argv)
 		{ "owner", required_argument, NULL, 2 },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "log-level", required_argument, NULL, 'l' },
+		{ "limit", required_argument, NULL, 'L' },
 		{ "fuse-debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -103,10 +136,11 @@ int main(int argc, char **argv)
 		.name = "mshv", .mode = -1, .uid = (uid_t)-1, .gid = (gid_t)-1,
 		.log_level = MSHVD_LOG_WARN,
 	};
+	static struct mshvd_limits limits = MSHVD_LIMITS_DEFAULT;
 	bool fg = false, fdebug = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "n:M:m:fl:dhV", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:M:m:fl:L:dhV", lopts, NULL)) != -1) {
 		char *end;
 		switch (c) {
 		case 'n':
@@ -153,6 +187,13 @@ int main(int argc, char **argv)
 				fprintf(stderr, "mshv-emud: bad log level '%s'\n", optarg);
 				return 2;
 			}
+			break;
+		case 'L':
+			if (parse_limit(optarg, &limits)) {
+				fprintf(stderr, "mshv-emud: bad limit '%s'\n", optarg);
+				return 2;
+			}
+			o.limits = &limits;
 			break;
 		case 'd':
 			fdebug = fg = true;

@@ -132,7 +132,16 @@ static void *vpw_main(void *arg)
 		struct ua_ctx u;
 		struct mshv_obj *created = NULL;
 		mshvd_ua_init(&ua, &u, r->tid);
-		long rc = mshv_dev_ioctl(w->obj, MSHV_RUN_VP, r->arg, &ua, NULL, &created);
+		long rc = -EFAULT;
+		if (!mshvd_ptrec_poisoned(w->pr)) {
+			mshvd_guard_set_vp(w->obj->vp);
+			rc = mshv_dev_ioctl(w->obj, MSHV_RUN_VP, r->arg, &ua, NULL, &created);
+			mshvd_guard_set_vp(NULL);
+		}
+		/* Guest RAM lost pages during the run (ram_guard.c): whatever
+		 * the run returned, the guest read zeros instead of them. */
+		if (mshvd_ptrec_poisoned(w->pr))
+			rc = -EFAULT;
 
 		pthread_mutex_lock(&w->mu);
 		w->cur = NULL;
