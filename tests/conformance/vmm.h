@@ -312,6 +312,8 @@ uint64_t vcpu_expect_out(struct vcpu *vcpu, uint16_t port);
 /* The VP must stay in HLT inside RUN_VP until the thread is signalled
  * (EINTR, SIGUSR1 repeatedly), and report halt_suspend afterwards. */
 void vcpu_expect_halted(struct vcpu *vcpu);
+/* Likewise for an AP in wait-for-SIPI (startup_suspend). */
+void vcpu_expect_wait_sipi(struct vcpu *vcpu);
 /* RIP = header.rip + header.instruction_length */
 void vcpu_advance_rip(struct vcpu *vcpu, const struct hv_message *msg);
 /* Complete an IN: merge value into RAX (size bytes) and advance RIP. */
