@@ -136,16 +136,6 @@ static void lx_gdt(struct vm *vm)
 	g[15] = 0x00cff3000000ffffull;		/* 0x7b i386 user data */
 }
 
-static void set_table(struct vcpu *vcpu, uint32_t name, uint64_t base, uint16_t limit)
-{
-	union hv_register_value v;
-
-	memset(&v, 0, sizeof(v));
-	v.table.base = base;
-	v.table.limit = limit;
-	vcpu_set_reg128(vcpu, name, &v);
-}
-
 /* An OUT to port, made at privilege level cpl; returns EAX. */
 static uint32_t out_at(struct vcpu *vcpu, uint16_t port, unsigned cpl)
 {
@@ -177,7 +167,7 @@ TEST(syscall_sysret_linux_msrs)
 	for (uint64_t a = CODE_GPA; a < CODE_GPA + 0x2000; a += PAGE_SIZE_4K)
 		vm_map_page(vm, a, a, PTE_W | PTE_U);
 	vm_map_page(vm, USER_STACK & ~0xfffull, USER_STACK & ~0xfffull, PTE_W | PTE_U);
-	set_table(vcpu, HV_X64_REGISTER_GDTR, LX_GDT_GPA, 16 * 8 - 1);
+	vcpu_set_table(vcpu, HV_X64_REGISTER_GDTR, LX_GDT_GPA, 16 * 8 - 1);
 	vcpu_set_segment(vcpu, HV_X64_REGISTER_CS, KERNEL_CS, 0, 0xffffffff, 0xa09b);
 	vcpu_set_segment(vcpu, HV_X64_REGISTER_SS, KERNEL_DS, 0, 0xffffffff, 0xc093);
 
@@ -222,7 +212,7 @@ TEST(syscall_ud_without_sce)
 	memset(vm_gpa2hva(vm, IDT_GPA), 0, 16 * 32);
 	gate[0] = (uint32_t)(h & 0xffff) | ((uint32_t)SEL_CODE64 << 16);
 	gate[1] = (uint32_t)(h & 0xffff0000u) | 0x8e00u;
-	set_table(vcpu, HV_X64_REGISTER_IDTR, IDT_GPA, 16 * 32 - 1);
+	vcpu_set_table(vcpu, HV_X64_REGISTER_IDTR, IDT_GPA, 16 * 32 - 1);
 	vcpu_set_reg(vcpu, HV_X64_REGISTER_EFER,
 		     X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE);
 	TEST_ASSERT_EQ(out_at(vcpu, 0x31, 0), CODE_GPA + GUEST_OFF(ud_guest, ud_syscall));
@@ -242,7 +232,7 @@ TEST(sysenter_sysexit_linux_msrs)
 	GUEST_LOAD(vm, CODE_GPA, se_guest);
 	vcpu_setup_protected_mode(vcpu, CODE_GPA, KERNEL_STACK);
 	lx_gdt(vm);
-	set_table(vcpu, HV_X64_REGISTER_GDTR, LX_GDT_GPA, 16 * 8 - 1);
+	vcpu_set_table(vcpu, HV_X64_REGISTER_GDTR, LX_GDT_GPA, 16 * 8 - 1);
 	vcpu_set_segment(vcpu, HV_X64_REGISTER_CS, 0x60, 0, 0xffffffff, 0xc09b);
 	vcpu_set_segment(vcpu, HV_X64_REGISTER_SS, 0x68, 0, 0xffffffff, 0xc093);
 

@@ -550,6 +550,17 @@ void vcpu_set_segment(struct vcpu *vcpu, uint32_t name, uint16_t sel,
 	vcpu_set_regs(vcpu, &name, &v, 1);
 }
 
+void vcpu_set_table(struct vcpu *vcpu, uint32_t name, uint64_t base,
+		    uint16_t limit)
+{
+	union hv_register_value v;
+
+	memset(&v, 0, sizeof(v));
+	v.table.base = base;
+	v.table.limit = limit;
+	vcpu_set_reg128(vcpu, name, &v);
+}
+
 void vcpu_get_segment(struct vcpu *vcpu, uint32_t name,
 		      struct hv_x64_segment_register *seg)
 {

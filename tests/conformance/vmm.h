@@ -297,6 +297,9 @@ void vcpu_set_regs(struct vcpu *vcpu, const uint32_t *names,
 		   const union hv_register_value *vals, unsigned n);
 void vcpu_set_segment(struct vcpu *vcpu, uint32_t name, uint16_t sel,
 		      uint64_t base, uint32_t limit, uint16_t attr);
+/* GDTR/IDTR */
+void vcpu_set_table(struct vcpu *vcpu, uint32_t name, uint64_t base,
+		    uint16_t limit);
 void vcpu_get_segment(struct vcpu *vcpu, uint32_t name,
 		      struct hv_x64_segment_register *seg);
 
