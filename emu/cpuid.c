@@ -227,8 +227,15 @@ static void restrict_features(const struct emu_vp *vp, uint32_t leaf, uint32_t s
 		out[2] &= ~(1u << 2);
 		break;
 	case 7:
-		if (sub == 0)	/* AVX2, INVPCID, AVX-512 */
+		if (sub == 0) {	/* AVX2, INVPCID, AVX-512; RDPID (no engine has it) */
 			out[1] &= ~((1u << 5) | (1u << 10) | (0xffffu << 16));
+			out[2] &= ~(1u << 22);
+		}
+		break;
+	case 0x80000001:
+		/* RDTSCP #UDs where the engine's CPU model lacks it (2.1.1) */
+		if (!bit(0x80000001, 3, 27))
+			out[3] &= ~(1u << 27);
 		break;
 	case 0xd:
 		memset(out, 0, 16);	/* no XSAVE */

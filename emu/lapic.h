@@ -64,6 +64,9 @@ uint64_t lapic_get_base(struct emu_vp *vp);
 bool lapic_set_base(struct emu_vp *vp, uint64_t val, bool from_guest);
 uint64_t lapic_get_cr8(struct emu_vp *vp);
 void lapic_set_cr8(struct emu_vp *vp, uint64_t val);
+/* x86_cr8.c: emulates MOV to/from CR8 at p (opcode 0F at p[op], the
+ * instruction is size bytes); false if it is not one to emulate here. */
+bool x86_mov_cr8(struct emu_vp *vp, const uint8_t *p, unsigned op, unsigned size);
 bool lapic_wait_sipi(struct emu_vp *vp);
 void lapic_set_wait_sipi(struct emu_vp *vp, bool on);
 

@@ -12,6 +12,8 @@ libmshvemu_core_la_SOURCES = \
 	emu/vpstate.c emu/x86_insn.c emu/x86_mmu.c
 # SYSCALL/SYSRET, SYSENTER/SYSEXIT (the engine skips SYSCALL and SYSENTER).
 libmshvemu_core_la_SOURCES += emu/x86_syscall.h emu/x86_syscall.c
+# MOV CR8 (the engine ignores it).
+libmshvemu_core_la_SOURCES += emu/x86_cr8.c
 # Interrupt plumbing: irqfd service thread, ioeventfd doorbells.
 libmshvemu_core_la_SOURCES += emu/irq.h emu/irqfd.c emu/ioeventfd.c
 # Hidden by default: libmshvemu exports only include/mshv-emu/emu.h.

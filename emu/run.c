@@ -251,7 +251,14 @@ static void classify(struct emu_vp *vp, const uint8_t *p, uint32_t size)
 			vp->flush_after = 1;
 			return;
 		}
-		case 0x01: case 0x22: case 0x35:
+		case 0x20:
+			x86_mov_cr8(vp, p, i, size);
+			return;
+		case 0x22:
+			if (x86_mov_cr8(vp, p, i, size))
+				return;
+			/* fall through */
+		case 0x01: case 0x35:
 			/* INVLPG/LGDT.., MOV CRn, SYSRET, SYSEXIT: the
 			 * translation of code addresses may change. */
 			vp->flush_after = 1;

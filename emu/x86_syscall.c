@@ -30,6 +30,7 @@
 #define FL_IF	(1ull << 9)
 #define FL_RF	(1ull << 16)
 #define FL_VM	(1ull << 17)
+#define FL_IOPL	(3ull << 12)
 
 #define MSR_SYSENTER_CS		0x174
 #define MSR_SYSENTER_ESP	0x175
@@ -102,10 +103,11 @@ static void commit(struct emu_vp *vp, void *raw, const struct sys_out *o)
 	raw_set_seg(raw, RAW_CS, &o->cs);
 	raw_set_seg(raw, RAW_SS, &o->ss);
 	raw_update_hflags(raw);
-	/* raw eflags is still the old value: take TF/VM from the new one;
-	 * the instruction ends any STI/MOV SS shadow. */
-	uint32_t hf = raw_get_hflags(raw) & ~(HF_TF | HF_VM | HF_INHIBIT_IRQ);
-	hf |= (uint32_t)(o->rflags & (FL_TF | FL_VM));
+	/* raw eflags is still the old value: take TF/VM/IOPL from the new
+	 * one (SFMASK clears IOPL); the instruction ends any STI/MOV SS
+	 * shadow. */
+	uint32_t hf = raw_get_hflags(raw) & ~(HF_TF | HF_VM | HF_IOPL | HF_INHIBIT_IRQ);
+	hf |= (uint32_t)(o->rflags & (FL_TF | FL_VM | FL_IOPL));
 	raw_set_hflags(raw, hf);
 	uc_context_restore(uc, raw);
 	if (o->set_rcx)

@@ -85,3 +85,8 @@ tests_conformance_test_lapic_CPPFLAGS = -I$(top_srcdir)/include
 tests_conformance_test_smp_CPPFLAGS = -I$(top_srcdir)/include
 tests_conformance_test_lapic_LDADD = -lpthread
 tests_conformance_test_smp_LDADD = -lpthread
+
+# SYSCALL/SYSRET and SYSENTER/SYSEXIT between CPL 0 and 3.
+CONFORMANCE_TESTS += tests/conformance/test_syscall
+tests_conformance_test_syscall_SOURCES = tests/conformance/test_syscall.c $(CONFORMANCE_COMMON)
+tests_conformance_test_syscall_CPPFLAGS = -I$(top_srcdir)/include

@@ -311,6 +311,47 @@ TEST(avx_never_advertised)
 	vm_destroy(vm);
 }
 
+GUEST_CODE(rdtscp_guest,
+	".code64\n"
+	"rdtscp\n"
+	"movl $1, %eax\n outl %eax, $0x20\n"
+	GUEST_LABEL(rdpid_at)
+	".byte 0xf3, 0x0f, 0xc7, 0xf8\n"	/* rdpid %rax */
+	"movl $2, %eax\n outl %eax, $0x20\n");
+GUEST_EXTERN(rdpid_at);
+
+#define EXT1_EDX_RDTSCP	(1u << 27)
+#define LEAF7_ECX_RDPID	(1u << 22)
+
+/* RDTSCP and RDPID are advertised only where they execute, whatever the
+ * VMM registers (Linux's rdtsc_ordered() and vDSO getcpu use them when
+ * CPUID says so; the engine's CPU model may #UD them). */
+TEST(rdtscp_rdpid_only_if_executable)
+{
+	struct vm *vm = cpuid_vm(SYNTH_DEFAULT);
+	struct vcpu *vcpu = cpuid_vcpu(vm, 0);
+	const uint32_t v1[4] = { 0, 0, 0, EXT1_EDX_RDTSCP };
+	const uint32_t v7[4] = { 0, 0, LEAF7_ECX_RDPID, 0 };
+	const uint64_t code = CODE_GPA + 0x800;
+	uint32_t r1[4], r7[4];
+
+	register_result(vcpu, 0x80000001, v1, v1);
+	register_result(vcpu, 7, v7, v7);
+	guest_cpuid(vcpu, 0x80000001, 0, r1);
+	guest_cpuid(vcpu, 7, 0, r7);
+	vm_load(vm, code, rdtscp_guest_start, GUEST_SIZE(rdtscp_guest));
+	if (r1[3] & EXT1_EDX_RDTSCP) {
+		vcpu_set_reg(vcpu, HV_X64_REGISTER_RIP, code);
+		TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x20) & 0xff, 1);
+	}
+	if (r7[2] & LEAF7_ECX_RDPID) {
+		vcpu_set_reg(vcpu, HV_X64_REGISTER_RIP, code + GUEST_OFF(rdtscp_guest, rdpid_at));
+		TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x20) & 0xff, 2);
+	}
+	vcpu_destroy(vcpu);
+	vm_destroy(vm);
+}
+
 /* hv_partition_processor_features bank 0 bits and their CPUID bits */
 #define FB_SSE3		(1ull << 0)
 #define FB_LAHF_SAHF	(1ull << 1)
@@ -387,5 +428,6 @@ TEST_MAIN(
 	TEST_ENTRY(global_cpuid_intercept),
 	TEST_ENTRY(registered_result_masks),
 	TEST_ENTRY(avx_never_advertised),
+	TEST_ENTRY(rdtscp_rdpid_only_if_executable),
 	TEST_ENTRY(disabled_feature_banks),
 )

@@ -198,16 +198,6 @@ static void set_gate64(struct vm *vm, unsigned vec, uint64_t off, unsigned type,
 	g[3] = 0;
 }
 
-static void set_table(struct vcpu *vcpu, uint32_t name, uint64_t base, uint16_t limit)
-{
-	union hv_register_value v;
-
-	memset(&v, 0, sizeof(v));
-	v.table.base = base;
-	v.table.limit = limit;
-	vcpu_set_reg128(vcpu, name, &v);
-}
-
 /* Long-mode VP with user segments, a 64-bit TSS (RSP0, IST1) and an IDT
  * holding the handlers above (all but #PF and #DF, see lm_idt_pf_df). */
 static struct vcpu *lm_setup(struct vm *vm, uint64_t rip)
@@ -223,7 +213,7 @@ static struct vcpu *lm_setup(struct vm *vm, uint64_t rip)
 	gdt[8] = 0x67 | ((LM_TSS & 0xffffff) << 16) | (0x89ull << 40) |
 		 (((LM_TSS >> 24) & 0xff) << 56);
 	gdt[9] = LM_TSS >> 32;
-	set_table(vcpu, HV_X64_REGISTER_GDTR, GDT_GPA, 10 * 8 - 1);
+	vcpu_set_table(vcpu, HV_X64_REGISTER_GDTR, GDT_GPA, 10 * 8 - 1);
 	memset(tss, 0, 0x68);
 	uint64_t rsp0 = LM_RSP0, ist1 = LM_IST1;
 	memcpy(tss + 4, &rsp0, 8);
@@ -239,7 +229,7 @@ static struct vcpu *lm_setup(struct vm *vm, uint64_t rip)
 	set_gate64(vm, 0x41, LM_ADDR(lm_isr41), 0xe, 3, 0);
 	set_gate64(vm, 0x42, LM_ADDR(lm_isr42), 0xe, 0, 1);
 	set_gate64(vm, 0x50, LM_ADDR(lm_isr50), 0xe, 0, 0);
-	set_table(vcpu, HV_X64_REGISTER_IDTR, LM_IDT, 0xfff);
+	vcpu_set_table(vcpu, HV_X64_REGISTER_IDTR, LM_IDT, 0xfff);
 	/* CPL3 code and stack */
 	GUEST_LOAD(vm, LM_UCODE, lm_user);
 	vm_map_page(vm, LM_UCODE, LM_UCODE, PTE_U);
@@ -721,7 +711,7 @@ TEST(protected_mode_idt)
 	set_gate32(vm, 6, (uint32_t)PM_ADDR(pm_isr6), 0xe);
 	set_gate32(vm, 13, (uint32_t)PM_ADDR(pm_isr13), 0xe);
 	set_gate32(vm, 0x40, (uint32_t)PM_ADDR(pm_isr40), 0xe);
-	set_table(vcpu, HV_X64_REGISTER_IDTR, PM_IDT, 0x7ff);
+	vcpu_set_table(vcpu, HV_X64_REGISTER_IDTR, PM_IDT, 0x7ff);
 
 	pm_expect_report(vcpu, &r);
 	TEST_ASSERT_EQ(r.vec, 0);
@@ -814,7 +804,7 @@ TEST(protected_mode_privilege_change)
 	gdt[7] = 0x00cffb000000ffffull;		/* user code32 */
 	gdt[8] = 0x67 | ((LM_TSS & 0xffffff) << 16) | (0x89ull << 40) |
 		 (((LM_TSS >> 24) & 0xff) << 56);
-	set_table(vcpu, HV_X64_REGISTER_GDTR, GDT_GPA, 9 * 8 - 1);
+	vcpu_set_table(vcpu, HV_X64_REGISTER_GDTR, GDT_GPA, 9 * 8 - 1);
 	memset(tss, 0, 0x68);
 	tss[1] = (uint32_t)LM_RSP0;		/* ESP0 */
 	tss[2] = SEL_DATA;			/* SS0 */
@@ -824,7 +814,7 @@ TEST(protected_mode_privilege_change)
 	set_gate32(vm, 0x40, (uint32_t)PMU_ADDR(pmu_isr13), 0xe);	/* DPL0 */
 	set_gate32(vm, 0x41, (uint32_t)PMU_ADDR(pmu_isr41), 0xe);
 	((uint32_t *)vm_gpa2hva(vm, PM_IDT + 8 * 0x41))[1] |= 3u << 13;	/* DPL3 */
-	set_table(vcpu, HV_X64_REGISTER_IDTR, PM_IDT, 0x7ff);
+	vcpu_set_table(vcpu, HV_X64_REGISTER_IDTR, PM_IDT, 0x7ff);
 
 	/* INT 0x40 at CPL3 to a DPL0 gate: #GP(0x202) on SS0:ESP0 */
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, P_ERR) & 0xffffffff, 0x40 * 8 + 2);

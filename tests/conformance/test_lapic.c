@@ -106,6 +106,17 @@ GUEST_CODE(lapic_guest,
 	"movl $0x6e0, %ecx\n rdmsr\n outl %eax, $0x3b\n"	/* 0 once fired */
 	"hlt\n"
 
+	/* MOV CR8 is the TPR (bits 7:4) */
+	GUEST_LABEL(la_cr8)
+	"call la_enable\n"
+	"movl $9, %eax\n movq %rax, %cr8\n"
+	"movl 0x80(%rbx), %eax\n outl %eax, $0x3c\n"
+	"movl $0x30, 0x80(%rbx)\n"
+	"movq %cr8, %rax\n outl %eax, $0x3c\n"
+	"xorl %eax, %eax\n movq %rax, %cr8\n"
+	"movq %cr8, %r9\n movl %r9d, %eax\n outl %eax, $0x3c\n"
+	"1: jmp 1b\n"
+
 	/* LINT0/LINT1 as the VMM set them */
 	GUEST_LABEL(la_lint)
 	"movl $0xfee00000, %ebx\n"
@@ -139,7 +150,7 @@ GUEST_CODE(lapic_guest,
 	"popq %rcx\n"
 	"iretq\n");
 GUEST_EXTERN(la_halt); GUEST_EXTERN(la_tpr); GUEST_EXTERN(la_regs);
-GUEST_EXTERN(la_timer); GUEST_EXTERN(la_tscdl); GUEST_EXTERN(la_lint);
+GUEST_EXTERN(la_timer); GUEST_EXTERN(la_tscdl); GUEST_EXTERN(la_lint); GUEST_EXTERN(la_cr8);
 GUEST_EXTERN(la_isr2); GUEST_EXTERN(la_isr40); GUEST_EXTERN(la_isr45);
 GUEST_EXTERN(la_isr50); GUEST_EXTERN(la_isr61);
 
@@ -450,6 +461,21 @@ TEST(state_sets_irr)
 	vm_destroy(vm);
 }
 
+/* The guest's MOV to/from CR8 reads and writes the LAPIC's TPR, as the
+ * VMM sees it too (64-bit Windows keeps its IRQL there). */
+TEST(guest_mov_cr8)
+{
+	struct vm *vm;
+	struct vcpu *vcpu = la_setup(&vm, LA_ADDR(la_cr8));
+
+	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x3c) & 0xffffffff, 0x90);
+	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_CR8), 9);
+	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x3c) & 0xffffffff, 3);
+	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x3c) & 0xffffffff, 0);
+	vcpu_destroy(vcpu);
+	vm_destroy(vm);
+}
+
 TEST_MAIN(
 	TEST_ENTRY(assert_wakes_halted_vp),
 	TEST_ENTRY(tpr_and_eoi),
@@ -459,4 +485,5 @@ TEST_MAIN(
 	TEST_ENTRY(timer_tsc_deadline),
 	TEST_ENTRY(state_roundtrip_lint),
 	TEST_ENTRY(state_sets_irr),
+	TEST_ENTRY(guest_mov_cr8),
 )

@@ -346,6 +346,39 @@ TEST(init_sipi_bringup)
 	vm_destroy(vm);
 }
 
+/* An AP the VMM never touched waits for INIT/SIPI: RUN_VP runs nothing
+ * (no fetch from the reset vector, nothing written) until the BSP's SIPI,
+ * which starts it in real mode at CS = vector << 8, IP = 0. */
+TEST(ap_waits_for_sipi)
+{
+	struct vm *vm = sm_vm();
+	struct vcpu *ap = vcpu_create(vm, 1);
+	uint16_t *count = vm_gpa2hva(vm, SM_TRAMP + 0x100);
+
+	GUEST_LOAD(vm, SM_TRAMP, smp_tramp);
+	*count = 0;
+	union hv_internal_activity_register a = {
+		.as_uint64 = vcpu_get_reg(ap, HV_REGISTER_INTERNAL_ACTIVITY_STATE),
+	};
+	TEST_ASSERT_EQ(a.startup_suspend, 1);
+	vcpu_expect_wait_sipi(ap);
+	vcpu_expect_wait_sipi(ap);
+	TEST_ASSERT_EQ(*count, 0);
+
+	struct job j[2] = {
+		{ .vcpu = ap, .fn = boot_ap },
+		{ .vcpu = sm_vcpu(vm, 0, SM_ADDR(sm_boot)), .fn = boot_bsp },
+	};
+	run_jobs(j, 2);
+	TEST_ASSERT_EQ(j[0].got[0] & 0xffff, SM_TRAMP >> 4);	/* CS = vector << 8 */
+	TEST_ASSERT_EQ(j[0].got[1] & 0xffff, 1);
+	TEST_ASSERT_EQ(*count, 1);		/* the second SIPI is ignored */
+	TEST_ASSERT_EQ(vcpu_get_reg(ap, HV_X64_REGISTER_RIP), 0x11);	/* after its HLT */
+	vcpu_destroy(j[0].vcpu);
+	vcpu_destroy(j[1].vcpu);
+	vm_destroy(vm);
+}
+
 static void spin_job(struct job *j)
 {
 	j->got[0] = vcpu_expect_out(j->vcpu, 0x44);
@@ -415,6 +448,7 @@ TEST_MAIN(
 	TEST_ENTRY(ipi_between_vps),
 	TEST_ENTRY(ipi_broadcast_logical),
 	TEST_ENTRY(init_sipi_bringup),
+	TEST_ENTRY(ap_waits_for_sipi),
 	TEST_ENTRY(spinlock_4vps),
 	TEST_ENTRY(cross_vp_code_write),
 )

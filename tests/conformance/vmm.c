@@ -550,6 +550,17 @@ void vcpu_set_segment(struct vcpu *vcpu, uint32_t name, uint16_t sel,
 	vcpu_set_regs(vcpu, &name, &v, 1);
 }
 
+void vcpu_set_table(struct vcpu *vcpu, uint32_t name, uint64_t base,
+		    uint16_t limit)
+{
+	union hv_register_value v;
+
+	memset(&v, 0, sizeof(v));
+	v.table.base = base;
+	v.table.limit = limit;
+	vcpu_set_reg128(vcpu, name, &v);
+}
+
 void vcpu_get_segment(struct vcpu *vcpu, uint32_t name,
 		      struct hv_x64_segment_register *seg)
 {
@@ -664,7 +675,8 @@ static void *halt_kicker_thread(void *arg)
 	return NULL;
 }
 
-void vcpu_expect_halted(struct vcpu *vcpu)
+/* RUN_VP must return only on a signal, with the activity bit set. */
+static void expect_blocked(struct vcpu *vcpu, bool startup)
 {
 	struct halt_kicker k = { .target = pthread_self() };
 	struct sigaction sa, old;
@@ -679,7 +691,7 @@ void vcpu_expect_halted(struct vcpu *vcpu)
 	/* A signal may also land before the guest reaches its HLT. */
 	union hv_internal_activity_register a = { .as_uint64 = 0 };
 	int ret = 0, err = 0;
-	for (int i = 0; i < 1000 && !a.halt_suspend; i++) {
+	for (int i = 0; i < 1000 && !(startup ? a.startup_suspend : a.halt_suspend); i++) {
 		ret = vcpu_run(vcpu, &msg);
 		err = errno;
 		if (ret == 0)
@@ -690,10 +702,23 @@ void vcpu_expect_halted(struct vcpu *vcpu)
 	TEST_ASSERT_OK(pthread_join(th, NULL));
 	TEST_ASSERT_OK(sigaction(SIGUSR1, &old, NULL));
 	TEST_ASSERT(ret == -1 && err == EINTR,
-		    "RUN_VP of a halted VP: %s instead of EINTR on the signal",
+		    "RUN_VP of a %s VP: %s instead of EINTR on the signal",
+		    startup ? "wait-for-SIPI" : "halted",
 		    ret == 0 ? msg_type_name(MSG_TYPE(&msg)) : strerror(err));
-	TEST_ASSERT(a.halt_suspend, "VP not halted after EINTR (activity %#llx)",
+	TEST_ASSERT(startup ? a.startup_suspend : a.halt_suspend,
+		    "VP not %s after EINTR (activity %#llx)",
+		    startup ? "in wait-for-SIPI" : "halted",
 		    (unsigned long long)a.as_uint64);
+}
+
+void vcpu_expect_halted(struct vcpu *vcpu)
+{
+	expect_blocked(vcpu, false);
+}
+
+void vcpu_expect_wait_sipi(struct vcpu *vcpu)
+{
+	expect_blocked(vcpu, true);
 }
 
 static void describe_unexpected(struct hv_message *msg, const char *want)

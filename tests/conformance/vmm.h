@@ -297,6 +297,9 @@ void vcpu_set_regs(struct vcpu *vcpu, const uint32_t *names,
 		   const union hv_register_value *vals, unsigned n);
 void vcpu_set_segment(struct vcpu *vcpu, uint32_t name, uint16_t sel,
 		      uint64_t base, uint32_t limit, uint16_t attr);
+/* GDTR/IDTR */
+void vcpu_set_table(struct vcpu *vcpu, uint32_t name, uint64_t base,
+		    uint16_t limit);
 void vcpu_get_segment(struct vcpu *vcpu, uint32_t name,
 		      struct hv_x64_segment_register *seg);
 
@@ -312,6 +315,8 @@ uint64_t vcpu_expect_out(struct vcpu *vcpu, uint16_t port);
 /* The VP must stay in HLT inside RUN_VP until the thread is signalled
  * (EINTR, SIGUSR1 repeatedly), and report halt_suspend afterwards. */
 void vcpu_expect_halted(struct vcpu *vcpu);
+/* Likewise for an AP in wait-for-SIPI (startup_suspend). */
+void vcpu_expect_wait_sipi(struct vcpu *vcpu);
 /* RIP = header.rip + header.instruction_length */
 void vcpu_advance_rip(struct vcpu *vcpu, const struct hv_message *msg);
 /* Complete an IN: merge value into RAX (size bytes) and advance RIP. */
