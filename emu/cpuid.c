@@ -221,11 +221,6 @@ static void restrict_features(const struct emu_vp *vp, uint32_t leaf, uint32_t s
 		if (!(f & (1ull << MSHV_PT_BIT_LAPIC)) || !(f & (1ull << MSHV_PT_BIT_X2APIC)))
 			out[2] &= ~(1u << 21);
 		break;
-	case 0x80000001:
-		/* SVM: the engine's CPU model has it, the guest must not see
-		 * it (VMRUN and the VM_HSAVE_PA MSR are not the guest's) */
-		out[2] &= ~(1u << 2);
-		break;
 	case 7:
 		if (sub == 0) {	/* AVX2, INVPCID, AVX-512; RDPID (no engine has it) */
 			out[1] &= ~((1u << 5) | (1u << 10) | (0xffffu << 16));
@@ -236,6 +231,9 @@ static void restrict_features(const struct emu_vp *vp, uint32_t leaf, uint32_t s
 		/* RDTSCP #UDs where the engine's CPU model lacks it (2.1.1) */
 		if (!bit(0x80000001, 3, 27))
 			out[3] &= ~(1u << 27);
+		/* SVM: the engine's CPU model has it, the guest must not see
+		 * it (VMRUN and the VM_HSAVE_PA MSR are not the guest's) */
+		out[2] &= ~(1u << 2);
 		break;
 	case 0xd:
 		memset(out, 0, 16);	/* no XSAVE */
