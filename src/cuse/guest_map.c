@@ -114,8 +114,12 @@ static int read_pieces(pid_t tgid, uint64_t uaddr, uint64_t size, unsigned acces
 			rc = -EOPNOTSUPP;
 			break;
 		}
-		if (perms[0] != 'r' || ((access & EMU_MEM_WRITABLE) && perms[1] != 'w')) {
-			rc = -EFAULT;	/* PROT_NONE, or writable asked of read-only */
+		/* The driver pins every page for writing whatever the region's
+		 * flags (mshv_region_pin: pin_user_pages_fast with FOLL_WRITE |
+		 * FOLL_LONGTERM, drivers/hv/mshv_regions.c), so memory the
+		 * caller cannot write is EFAULT even for a read-only region. */
+		if (perms[0] != 'r' || perms[1] != 'w') {
+			rc = -EFAULT;
 			break;
 		}
 		if (n == MAX_PIECES) {

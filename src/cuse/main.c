@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <syslog.h>
 
 #include <mshv-emu/emu.h>
@@ -230,6 +231,16 @@ int main(int argc, char **argv)
 	if (fdebug)
 		fargv[fargc++] = "-d";
 	fargv[fargc] = NULL;
+
+	/* Every client's eventfds (irqfd, resamplefd, ioeventfd) are imported
+	 * into this one process: take the whole hard limit, or the daemon
+	 * would hit EMFILE long before the per-partition caps (emu_limits.h)
+	 * and the per-user open caps give the client their errno. */
+	struct rlimit nofile;
+	if (!getrlimit(RLIMIT_NOFILE, &nofile) && nofile.rlim_cur < nofile.rlim_max) {
+		nofile.rlim_cur = nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
 
 	struct cuse_info ci;
 	int mt = 0;

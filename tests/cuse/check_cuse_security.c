@@ -73,9 +73,6 @@ static long run(struct fk_vm *vm, struct hv_message *msg)
 /* A root-owned read-only file, mapped MAP_SHARED PROT_READ by the client. */
 static void read_only_file(void)
 {
-	static const uint8_t rd[] = { 0xa0, 0x00, 0x00, 0xe6, 0x10 };	/* mov al,[0]; out 0x10,al */
-	static const uint8_t wr[] = { 0xc6, 0x06, 0x00, 0x00, 'X', 0xf4 };	/* mov byte [0],'X'; hlt */
-	static struct hv_message msg;
 	char path[] = "/tmp/check_cuse_security.XXXXXX";
 	struct fk_vm vm;
 	uint8_t buf[PG];
@@ -96,25 +93,12 @@ static void read_only_file(void)
 	      "read-only file registered writable: EFAULT");
 	CHECK(set_mem(vm.pt, 0, PG, file, W) == -EFAULT,
 	      "read-only file registered writable, not executable: EFAULT");
-	CHECK(set_mem(vm.pt, 0, PG, file, X) == 0, "read-only file registered read-only: mapped");
-	uint8_t *ram = reset_code(&vm, wr, sizeof wr);
-	long rc = run(&vm, &msg);
-	CHECK(rc == 0 && msg.header.message_type == HVMSG_GPA_INTERCEPT,
-	      "a guest write to it is a GPA intercept (rc %ld, type %#x)", rc,
-	      msg.header.message_type);
+	/* The driver pins for writing whatever the region's flags. */
+	CHECK(set_mem(vm.pt, 0, PG, file, X) == -EFAULT,
+	      "read-only file registered read-only: EFAULT too");
+	CHECK(set_mem(vm.pt, 0, PG, file, 0) == -EFAULT,
+	      "read-only file registered with no access: EFAULT");
 	fk_vm_release(&vm);
-	munmap(ram, RESET_SIZE);
-
-	CHECK(fk_vm_create(&vm, UID_VMM) == 0, "another VM");
-	CHECK(set_mem(vm.pt, 0, PG, file, X) == 0, "the file read-only (and executable) again");
-	ram = reset_code(&vm, rd, sizeof rd);
-	rc = run(&vm, &msg);
-	struct hv_x64_io_port_intercept_message *io = (void *)msg.u.payload;
-	CHECK(rc == 0 && msg.header.message_type == HVMSG_X64_IO_PORT_INTERCEPT &&
-	      (io->rax & 0xff) == 'O', "the guest reads the file (rc %ld, type %#x, al %#x)", rc,
-	      msg.header.message_type, (unsigned)(io->rax & 0xff));
-	fk_vm_release(&vm);
-	munmap(ram, RESET_SIZE);
 	CHECK(file[0] == 'O' && memchr(file, 'X', PG) == NULL, "the file is unchanged");
 	munmap(file, PG);
 	unlink(path);
@@ -152,8 +136,17 @@ static void vma_rights(void)
 	mprotect(two + 2 * PG, 2 * PG, PROT_READ);
 	CHECK(set_mem(vm.pt, 0x30000, 4 * PG, two, W) == -EFAULT,
 	      "writable over a half read-only range (two VMAs): EFAULT");
+	CHECK(set_mem(vm.pt, 0x30000, 4 * PG, two, 0) == -EFAULT,
+	      "the same range read-only: EFAULT too (pinned for writing)");
 	CHECK(wait_stats(3, 1, 1, 0) == 0, "no mapping left behind by the refusals");
-	CHECK(set_mem(vm.pt, 0x30000, 4 * PG, two, 0) == 0, "the same range read-only: mapped");
+	/* Two VMAs the caller can write (two files side by side). */
+	int fa = memfd_create("a", 0), fb = memfd_create("b", 0);
+	CHECK(fa >= 0 && fb >= 0 && !ftruncate(fa, 2 * PG) && !ftruncate(fb, 2 * PG) &&
+	      mmap(two, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fa, 0) == two &&
+	      mmap(two + 2 * PG, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fb, 0) ==
+		      two + 2 * PG, "two memfds side by side");
+	close(fa), close(fb);
+	CHECK(set_mem(vm.pt, 0x30000, 4 * PG, two, 0) == 0, "a range over two writable VMAs: mapped");
 	long used[MSHVD_RES_N];
 	mshvd_quota_usage(UID_VMM, used);
 	CHECK(used[MSHVD_RES_MAPS] == 3, "one daemon mapping per VMA charged (%ld)",
