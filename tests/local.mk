@@ -90,3 +90,4 @@ tests_uml_static_io_SOURCES = tests/conformance/test_io.c $(CONFORMANCE_COMMON)
 tests_uml_static_io_CPPFLAGS = -I$(top_srcdir)/include
 tests_uml_static_io_CFLAGS = -std=gnu11 -pthread $(WARN_CFLAGS)
 tests_uml_static_io_LDFLAGS = -all-static -pthread
+include tests/fuzz/local.mk
