@@ -143,8 +143,24 @@ uint64_t fz_ptr(struct fz *f, size_t len)
 	case 4: return 0;
 	case 5: return arena + FZ_ARENA_SIZE - (k & 0x1f);	/* into the guard */
 	case 6: return 0xffff800000000000ull + fz_u16(f);	/* kernel half */
-	default: return fz_u64(f);
+	default: return fz_raw_addr(f);
 	}
+}
+
+/*
+ * Any address, except the process's own memory beyond the arena: a VMM
+ * that passes a pointer to its own data gets that data used, which is not
+ * a bug; and under ASan its shadow memory is mapped, so such a pointer
+ * "works" (process_vm_readv reads it) and then trips ASan itself. So: the
+ * kernel half and non-canonical addresses, or the low 1 GiB, where
+ * nothing is mapped (PIE binaries, libraries and ASan's shadow all lie
+ * higher).
+ */
+uint64_t fz_raw_addr(struct fz *f)
+{
+	uint64_t v = fz_u64(f);
+
+	return (v >> 63) ? v : v & 0x3fffffffull;
 }
 
 /* The arena offset of an in-arena pointer (where to build an argument). */

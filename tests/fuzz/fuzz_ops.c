@@ -94,7 +94,7 @@ static void op_set_mem(struct fz *f)
 		r.size = (pages & 4) ? 0 : (pages & 8) ? ~0xfffull : 4096ull + (pages & 0xf0);
 		break;
 	case 7:
-		r.userspace_addr = fz_u64(f);
+		r.userspace_addr = fz_raw_addr(f);
 		r.size = fz_u64(f);
 		break;
 	}
@@ -205,7 +205,7 @@ static void op_vp_state(struct fz *f)
 		fz_bytes(f, s.rsvd, sizeof s.rsvd);
 	s.buf_sz = (k & 0x20) ? fz_u32(f) : 4096u * (1 + (k & 1));
 	/* A page-aligned buffer in the arena, or anything. */
-	s.buf_ptr = (k & 0x10) ? fz_u64(f) :
+	s.buf_ptr = (k & 0x10) ? fz_raw_addr(f) :
 		(uint64_t)(uintptr_t)fz_arena + 4096ull * (fz_u8(f) % (FZ_ARENA_PAGES - 1));
 	fz_ioctl(fz_obj(f, MSHV_OBJ_VP), (k & 4) ? MSHV_SET_VP_STATE : MSHV_GET_VP_STATE,
 		 place_arg(f, &s, sizeof s));

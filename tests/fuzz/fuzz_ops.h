@@ -49,6 +49,7 @@ extern uint8_t *fz_arena;
  * sometimes of another kind; NULL for an empty slot. */
 struct mshv_obj *fz_obj(struct fz *f, int kind);
 uint64_t fz_ptr(struct fz *f, size_t len);	/* in the arena or hostile */
+uint64_t fz_raw_addr(struct fz *f);		/* an address nothing owns */
 void *fz_at(uint64_t p, size_t len);		/* p as a pointer if in the arena */
 int fz_efd(struct fz *f);			/* an eventfd, or any fd number */
 long fz_ioctl(struct mshv_obj *obj, unsigned long req, uint64_t arg);
