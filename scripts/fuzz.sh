@@ -1,6 +1,6 @@
 #!/bin/sh
-# A bounded libFuzzer campaign on tests/fuzz/fuzz_mshv (docs/security.md,
-# "Fuzzing"); "make fuzz" runs it.
+# A bounded libFuzzer campaign on tests/fuzz/fuzz_mshv (docs/fuzzing.md);
+# "make fuzz" runs it.
 #   scripts/fuzz.sh            FUZZ_SECONDS (default 300) of fuzzing
 #   scripts/fuzz.sh --smoke    60 s unless FUZZ_SECONDS says otherwise (CI)
 #   scripts/fuzz.sh FILE...    runs the target once on each input (replay

@@ -27,7 +27,7 @@ case "$mode" in
 	scale=4
 	;;
 --tsan)
-	# ThreadSanitizer (docs/security.md): every data race is an error,
+	# ThreadSanitizer (docs/fuzzing.md): every data race is an error,
 	# except the suppressed ones, each with its reason in tests/tsan.supp.
 	fresh_tree build-tsan --enable-tsan --enable-werror || exit 1
 	cd build-tsan && make -j"$(nproc)" >/dev/null || exit 1

@@ -13,7 +13,7 @@
  * page behind it) or are hostile (NULL, unmapped, kernel half, straddling
  * the guard). The arena doubles as guest RAM; RUN_VP runs whatever the
  * input wrote there, bounded by a timer that kicks the VP (the run returns
- * EINTR, as when a VMM's thread is signalled). docs/security.md, "Fuzzing".
+ * EINTR, as when a VMM's thread is signalled). docs/fuzzing.md.
  */
 #define _GNU_SOURCE
 #include "fuzz_ops.h"

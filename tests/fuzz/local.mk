@@ -1,5 +1,5 @@
 # The libFuzzer target over the ioctl decoder and the core (configure
-# --enable-fuzzing; docs/security.md, "Fuzzing"). "make fuzz" runs a
+# --enable-fuzzing; docs/fuzzing.md). "make fuzz" runs a
 # bounded campaign (FUZZ_SECONDS, default 300): here if this tree was
 # configured for fuzzing, else in a build-fuzz/ tree of its own.
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/gen-corpus tests/fuzz/fuzz_mshv.c \
