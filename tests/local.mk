@@ -18,7 +18,7 @@ AM_TESTS_ENVIRONMENT = \
 	MSHV_EMU=$(abs_top_builddir)/mshv-emu; \
 	MSHV_EMU_PRELOAD=$(abs_top_builddir)/.libs/libmshvemu-preload.so; \
 	export MSHV_EMU MSHV_EMU_PRELOAD;
-EXTRA_DIST += tests/run-test tests/valgrind.supp tests/lsan.supp
+EXTRA_DIST += tests/run-test tests/valgrind.supp tests/lsan.supp tests/tsan.supp
 
 # Core library API (include/mshv-emu/emu.h), linked against the core.
 UNIT_TESTS += tests/unit/check_core
