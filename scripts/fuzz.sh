@@ -29,10 +29,12 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:verify_asan_link_order=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export LSAN_OPTIONS=suppressions=$top/tests/lsan.supp:print_suppressions=0
 if [ $# -gt 0 ]; then
-	exec "$FUZZ_BIN" -runs=1 "$@"
+	exec "$FUZZ_BIN" -runs=1 -malloc_limit_mb=64 "$@"
 fi
 log=$work/fuzz.log
-"$FUZZ_BIN" -max_total_time="$secs" -timeout=20 -max_len=4096 -rss_limit_mb=4096 \
+# A single allocation over 64 MiB is a bug: no valid request needs one,
+# so a client-chosen size reached an allocator unchecked.
+"$FUZZ_BIN" -max_total_time="$secs" -timeout=20 -max_len=4096 -rss_limit_mb=4096 -malloc_limit_mb=64 \
 	-print_final_stats=1 -artifact_prefix="$work/artifacts/" \
 	"$work/corpus" "$top/tests/fuzz/corpus" >"$log" 2>&1
 rc=$?
