@@ -2,7 +2,7 @@
 # --enable-fuzzing; docs/fuzzing.md). "make fuzz" runs a
 # bounded campaign (FUZZ_SECONDS, default 300): here if this tree was
 # configured for fuzzing, else in a build-fuzz/ tree of its own.
-EXTRA_DIST += tests/fuzz/corpus tests/fuzz/gen-corpus tests/fuzz/fuzz_mshv.c \
+EXTRA_DIST += tests/fuzz/corpus tests/fuzz/hostile tests/fuzz/gen-corpus tests/fuzz/fuzz_mshv.c \
 	tests/fuzz/fuzz_ops.c tests/fuzz/fuzz_ops.h scripts/fuzz.sh
 if FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_mshv
