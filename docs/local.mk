@@ -5,3 +5,4 @@ dist_man_MANS += docs/mshv-emu.1
 # The CUSE face: daemon man page and protocol notes.
 dist_man_MANS += docs/mshv-emud.8
 dist_doc_DATA += docs/cuse.md
+dist_doc_DATA += docs/fuzzing.md

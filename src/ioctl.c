@@ -410,7 +410,9 @@ static long vp_state(struct mshv_obj *obj, uint64_t arg, const struct mshv_uacce
 	    (a.buf_sz & 4095) || (a.buf_ptr & 4095))
 		return -EINVAL;
 	size_t need = emu_vp_state_size(a.type);
-	uint8_t *buf = calloc(1, need > a.buf_sz ? need : a.buf_sz);
+	/* The core never touches more than need bytes: a client's buf_sz
+	 * (up to 4 GiB) must not size our allocation. */
+	uint8_t *buf = calloc(1, need ? need : 1);
 	if (!buf)
 		return -ENOMEM;
 	long rc = 0;

@@ -9,7 +9,7 @@ pkglib_LTLIBRARIES += libmshvemu-preload.la
 libmshvemu_preload_la_SOURCES = src/preload.h src/preload_real.c \
 	src/preload_open.c src/preload_fd.c src/preload_mem.c \
 	src/preload_signal.c src/fdtable.c src/fdtable.h
-libmshvemu_preload_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
+libmshvemu_preload_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(PRELOAD_SAN_CFLAGS)
 libmshvemu_preload_la_LIBADD = libmshvdev.la -ldl
 # Only the interposed calls (PRELOAD_EXPORT) are exported into the VMM: the
 # core and the decoder come from convenience archives, whose symbols stay

@@ -121,6 +121,15 @@ static _Atomic uint64_t ua_gen = 1;
 static __thread struct ua_entry ua_cache[UA_CACHE_ENTRIES];
 static __thread unsigned ua_next;
 
+/* Not instrumented by ThreadSanitizer: the LD_PRELOAD munmap/mprotect/...
+ * wrappers call this, also from the sanitizer runtime's own start-up,
+ * before instrumented code may run (the access is atomic anyway). */
+#ifndef __has_feature
+#define __has_feature(x) 0
+#endif
+#if defined(__SANITIZE_THREAD__) || __has_feature(thread_sanitizer)
+__attribute__((no_sanitize("thread")))
+#endif
 void uaccess_self_invalidate(void)
 {
 	atomic_fetch_add_explicit(&ua_gen, 1, memory_order_seq_cst);

@@ -18,7 +18,7 @@ AM_TESTS_ENVIRONMENT = \
 	MSHV_EMU=$(abs_top_builddir)/mshv-emu; \
 	MSHV_EMU_PRELOAD=$(abs_top_builddir)/.libs/libmshvemu-preload.so; \
 	export MSHV_EMU MSHV_EMU_PRELOAD;
-EXTRA_DIST += tests/run-test tests/valgrind.supp tests/lsan.supp
+EXTRA_DIST += tests/run-test tests/valgrind.supp tests/lsan.supp tests/tsan.supp
 
 # Core library API (include/mshv-emu/emu.h), linked against the core.
 UNIT_TESTS += tests/unit/check_core
@@ -122,3 +122,5 @@ UNIT_TESTS += tests/unit/check_hostmem
 tests_unit_check_hostmem_SOURCES = tests/unit/check_hostmem.c tests/unit/core_helpers.c tests/unit/core_helpers.h
 tests_unit_check_hostmem_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(UNICORN_CFLAGS)
 tests_unit_check_hostmem_LDADD = libmshvemu-core.la $(CHECK_LIBS)
+
+include tests/fuzz/local.mk

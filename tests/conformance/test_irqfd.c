@@ -389,7 +389,7 @@ static void on_sigusr1(int sig)
 struct signaller {
 	pthread_t vp_thread;
 	int efd;
-	volatile int done;
+	int done;		/* __atomic: read by the signaller thread */
 };
 
 static void *signaller(void *arg)
@@ -400,11 +400,11 @@ static void *signaller(void *arg)
 
 	nanosleep(&d, NULL);
 	TEST_ASSERT(write(s->efd, &one, sizeof(one)) == sizeof(one), "write eventfd");
-	for (int i = 0; i < 500 && !s->done; i++) {
+	for (int i = 0; i < 500 && !__atomic_load_n(&s->done, __ATOMIC_ACQUIRE); i++) {
 		d.tv_nsec = 10 * 1000 * 1000;
 		nanosleep(&d, NULL);
 	}
-	if (!s->done)
+	if (!__atomic_load_n(&s->done, __ATOMIC_ACQUIRE))
 		pthread_kill(s->vp_thread, SIGUSR1);
 	return NULL;
 }
@@ -429,7 +429,7 @@ static void expect_irq_in_hlt(struct vcpu *vcpu, int efd)
 		ret = vcpu_run(vcpu, &msg);
 		err = errno;
 	} while (ret == 0 && MSG_TYPE(&msg) == HVMSG_X64_APIC_EOI);
-	s.done = 1;
+	__atomic_store_n(&s.done, 1, __ATOMIC_RELEASE);
 	pthread_join(th, NULL);
 	TEST_ASSERT(ret == 0, "RUN_VP: %s: the irqfd interrupt did not end the HLT",
 		    strerror(err));

@@ -36,7 +36,7 @@ static uint64_t now_ns(void)
 
 struct runner {
 	struct vcpu *vcpu;
-	volatile int started;
+	int started;		/* __atomic: the threads synchronise on it */
 	int ret, err;
 	uint64_t t_return;
 };
@@ -46,7 +46,7 @@ static void *run_thread(void *arg)
 	struct runner *r = arg;
 	struct hv_message msg;
 
-	r->started = 1;
+	__atomic_store_n(&r->started, 1, __ATOMIC_RELEASE);
 	r->ret = vcpu_run(r->vcpu, &msg);
 	r->err = errno;
 	r->t_return = now_ns();
@@ -61,7 +61,7 @@ static void kick_once(struct vcpu *vcpu)
 	int before = sig_count;
 
 	TEST_ASSERT_OK(pthread_create(&th, NULL, run_thread, &r));
-	while (!r.started)
+	while (!__atomic_load_n(&r.started, __ATOMIC_ACQUIRE))
 		;
 	/* let it get into the guest */
 	struct timespec d = { 0, 50 * 1000 * 1000 };
