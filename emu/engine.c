@@ -8,6 +8,7 @@
  */
 #include "internal.h"
 #include "rawenv.h"
+#include "svm.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,64 @@
 
 /* How long a VP runs before a waiting VP (or hypercall) gets the engine. */
 #define EMU_SLICE_NS 2000000L
+
+/* How often the kicker repeats uc_emu_stop: a stop issued just before
+ * uc_emu_start begins is forgotten (uc_emu_start clears the request). */
+#define EMU_KICK_RETRY_NS 50000L
+
+/* SVM engine: nothing polls the kick flag inside the guest, so a kick is
+ * a uc_emu_stop from here, repeated while the kicked VP is still inside
+ * the engine with its flag set. The VP clears its flags only outside
+ * uc_emu_start, and checks them after engine_enter (which publishes
+ * e->running under e->m) and before uc_emu_start: a flag set before that
+ * check is seen there; one set after it finds e->running == vp here and
+ * is repeated until the VP has left. No kick is lost. */
+static void *kicker_main(void *arg)
+{
+	struct emu_engine *e = arg;
+
+	pthread_mutex_lock(&e->m);
+	while (!e->kquit) {
+		struct emu_vp *vp = e->running;
+		if (vp && atomic_load(&vp->kick)) {
+			uc_emu_stop(e->uc);
+			pthread_mutex_unlock(&e->m);
+			struct timespec d = { 0, EMU_KICK_RETRY_NS };
+			nanosleep(&d, NULL);
+			pthread_mutex_lock(&e->m);
+			continue;
+		}
+		pthread_cond_wait(&e->kcv, &e->m);
+	}
+	pthread_mutex_unlock(&e->m);
+	return NULL;
+}
+
+void engine_kick(struct emu_vp *vp, unsigned bits)
+{
+	struct emu_engine *e = &vp->pt->eng;
+
+	atomic_fetch_or(&vp->kick, bits);
+	if (!e->svm)
+		return;	/* the code hook polls the flag */
+	pthread_mutex_lock(&e->m);
+	pthread_cond_signal(&e->kcv);
+	pthread_mutex_unlock(&e->m);
+}
+
+static int engine_svm_init(struct emu_partition *pt)
+{
+	struct emu_engine *e = &pt->eng;
+	int rc = svm_init(pt);
+
+	if (rc)
+		return rc;
+	pthread_cond_init(&e->kcv, NULL);
+	if (pthread_create(&e->kicker, NULL, kicker_main, e))
+		return -ENOMEM;
+	e->kicker_running = true;
+	return 0;
+}
 
 int engine_init(struct emu_partition *pt)
 {
@@ -38,6 +97,11 @@ int engine_init(struct emu_partition *pt)
 	uc_ctl_exits_enable(e->uc);
 	if (uc_context_alloc(e->uc, &e->scratch) != UC_ERR_OK)
 		return -ENOMEM;
+	if (svm_engine_wanted()) {
+		int rc = engine_svm_init(pt);
+		if (rc)
+			return rc;
+	}
 	return run_hooks_install(pt);
 }
 
@@ -45,6 +109,15 @@ void engine_fini(struct emu_partition *pt)
 {
 	struct emu_engine *e = &pt->eng;
 
+	if (e->kicker_running) {
+		pthread_mutex_lock(&e->m);
+		e->kquit = true;
+		pthread_cond_signal(&e->kcv);
+		pthread_mutex_unlock(&e->m);
+		pthread_join(e->kicker, NULL);
+		pthread_cond_destroy(&e->kcv);
+		e->kicker_running = false;
+	}
 	for (size_t i = 0; i < e->ncode; i++)
 		free(e->code[i].shadow);
 	free(e->code);
@@ -54,6 +127,9 @@ void engine_fini(struct emu_partition *pt)
 		uc_context_free(e->pristine);
 	if (e->uc)
 		uc_close(e->uc);
+	/* Unicorn has let go of the host area and the hooks' data. */
+	scanner_fini(pt);
+	svm_fini(pt);
 	pthread_mutex_destroy(&e->m);
 	pthread_cond_destroy(&e->cv);
 }
@@ -82,8 +158,11 @@ void engine_acquire(struct emu_partition *pt, struct emu_vp *who)
 	slice_deadline(&slice);
 	while (e->busy) {
 		if (pthread_cond_timedwait(&e->cv, &e->m, &slice) == ETIMEDOUT) {
-			if (e->running)
+			if (e->running) {
 				atomic_fetch_or(&e->running->kick, EMU_KICK_YIELD);
+				if (e->svm)
+					pthread_cond_signal(&e->kcv);
+			}
 			slice_deadline(&slice);
 		}
 	}
@@ -156,5 +235,7 @@ void engine_load(struct emu_partition *pt, struct emu_vp *vp)
 	uc_context_restore(e->uc, vp->ctx);
 	uc_ctl_flush_tlb(e->uc);
 	e->loaded = vp;
+	/* Guest mode travels with the context (svm.c). */
+	vp->svm_guest = e->svm && (raw_get_hflags(vp->ctx) & HF_GUEST);
 	run_flush_fetch(vp);
 }

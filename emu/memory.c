@@ -7,6 +7,7 @@
  * (hooks, hypercalls) holds.
  */
 #include "internal.h"
+#include "svm.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,11 @@ int emu_map_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,
 	if (gfn >= (EMU_GPA_LIMIT >> 12) || size > EMU_GPA_LIMIT - gpa)
 		return -EINVAL;
 	engine_acquire(pt, NULL);
+	/* The SVM engine's host-only area is no place for a slot. */
+	if (pt->eng.svm && !svm_gpa_ok(pt, gpa, size)) {
+		rc = -EINVAL;
+		goto out;
+	}
 	for (size_t i = 0; i < pt->nregions; i++) {
 		const struct emu_region *r = &pt->regions[i];
 		if (gpa < r->gpa + r->size && r->gpa < gpa + size) {
@@ -119,10 +125,18 @@ int emu_map_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,
 	/* The VMM's RAM wins over the xAPIC page. */
 	lapic_mmio_yield(pt, gpa, size);
 	rc = mem_map_engine(pt, r);
-	if (rc == 0)
+	if (rc == 0) {
 		pt->nregions++;	/* new memory: no translation can refer to it */
-	else
+		if (svm_npt_sync(pt)) {
+			/* No room in the nested tables: undo. */
+			uc_mem_unmap(pt->eng.uc, r->gpa, r->size);
+			pt->nregions--;
+			lapic_mmio_sync(pt);
+			rc = -ENOMEM;
+		}
+	} else {
 		lapic_mmio_sync(pt);
+	}
 out:
 	engine_release(pt);
 	return rc;
@@ -146,6 +160,7 @@ int emu_unmap_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,
 		uc_mem_unmap(pt->eng.uc, r->gpa, r->size);
 		pt->regions[i] = pt->regions[--pt->nregions];
 		lapic_mmio_sync(pt);
+		svm_npt_sync(pt);
 		pt->eng.flush_tb = true;
 		for (size_t v = 0; v < EMU_MAX_VPS; v++)
 			if (pt->vps[v])

@@ -7,6 +7,7 @@
  * partition's engine, which the caller holds.
  */
 #include "internal.h"
+#include "svm.h"
 #include "rawenv.h"
 
 #include <string.h>
@@ -57,17 +58,31 @@ uint64_t regs_rflags(struct emu_vp *vp)
 	return v;
 }
 
+/* In SVM guest mode Unicorn's MSR helpers check the MSR permission map
+ * and would #VMEXIT out of the API call: open the map for the access. */
 static uint64_t msr_get(struct emu_vp *vp, uint32_t msr)
 {
 	uc_x86_msr m = { .rid = msr };
+	bool svm = vp->pt->eng.svm && vp->svm_guest;
+
+	if (svm && !svm_msr_open(vp->pt, msr))
+		return 0;
 	uc_reg_read(UC(vp), UC_X86_REG_MSR, &m);
+	if (svm)
+		svm_msr_close(vp->pt, msr);
 	return m.value;
 }
 
 static void msr_set(struct emu_vp *vp, uint32_t msr, uint64_t val)
 {
 	uc_x86_msr m = { .rid = msr, .value = val };
+	bool svm = vp->pt->eng.svm && vp->svm_guest;
+
+	if (svm && !svm_msr_open(vp->pt, msr))
+		return;
 	uc_reg_write(UC(vp), UC_X86_REG_MSR, &m);
+	if (svm)
+		svm_msr_close(vp->pt, msr);
 }
 
 void regs_mmu(struct emu_vp *vp, uint64_t *cr0, uint64_t *cr3, uint64_t *cr4,

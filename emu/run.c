@@ -12,6 +12,7 @@
  */
 #include "internal.h"
 #include "rawenv.h"
+#include "svm.h"
 #include "x86_insn.h"
 #include "x86_mmu.h"
 
@@ -38,7 +39,7 @@ static struct x86_mmu vp_mmu(struct emu_vp *vp)
 	return m;
 }
 
-static void track_code_page(struct emu_partition *pt, uint64_t gpa, const uint8_t *host)
+void run_track_code_page(struct emu_partition *pt, uint64_t gpa, const uint8_t *host)
 {
 	struct emu_engine *e = &pt->eng;
 
@@ -107,7 +108,7 @@ static const uint8_t *fetch_page(struct emu_vp *vp, uint64_t lpage)
 	const uint8_t *host = mem_host(vp->pt, gpa, EMU_PAGE, false);
 	if (!host)
 		return NULL;
-	track_code_page(vp->pt, gpa, host);
+	run_track_code_page(vp->pt, gpa, host);
 	f->lpage = lpage + 1;
 	f->host = host;
 	return host;
@@ -156,7 +157,7 @@ static bool is_legacy_prefix(uint8_t c)
 }
 
 /* MSRs Unicorn implements itself; they execute natively. */
-static bool engine_native_msr(uint32_t msr)
+bool engine_native_msr(uint32_t msr)
 {
 	switch (msr) {
 	case 0x10: case 0x174: case 0x175: case 0x176: case 0x277:
@@ -322,11 +323,18 @@ static int hook_cpuid(uc_engine *uc, void *opaque)
 	return 1;
 }
 
+/* The VP executing: the SVM engine also runs without e->running (its
+ * guest-mode entry), with the VP loaded. */
+static struct emu_vp *hook_vp(struct emu_partition *pt)
+{
+	return pt->eng.running ? pt->eng.running : pt->eng.loaded;
+}
+
 static bool hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
 		     int64_t value, void *opaque)
 {
 	struct emu_partition *pt = opaque;
-	struct emu_vp *vp = pt->eng.running;
+	struct emu_vp *vp = hook_vp(pt);
 
 	(void)uc;
 	vp->x.reason = EXIT_MEM;
@@ -394,7 +402,12 @@ static void classify_soft_event(struct emu_vp *vp, uint32_t intno)
 static void hook_intr(uc_engine *uc, uint32_t intno, void *opaque)
 {
 	struct emu_partition *pt = opaque;
-	struct emu_vp *vp = pt->eng.running;
+	struct emu_vp *vp = hook_vp(pt);
+
+	if (pt->eng.svm) {
+		svm_hook_intr(vp, intno);
+		return;
+	}
 
 	vp->x.reason = EXIT_EXCEPTION;
 	vp->x.vector = (int)intno;
@@ -408,7 +421,7 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *opaque)
 static bool hook_invalid(uc_engine *uc, void *opaque)
 {
 	struct emu_partition *pt = opaque;
-	struct emu_vp *vp = pt->eng.running;
+	struct emu_vp *vp = hook_vp(pt);
 
 	(void)uc;
 	vp->x.reason = EXIT_INVALID;
@@ -421,7 +434,7 @@ static bool hook_invalid(uc_engine *uc, void *opaque)
 static uint32_t hook_in(uc_engine *uc, uint32_t port, int size, void *opaque)
 {
 	struct emu_partition *pt = opaque;
-	struct emu_vp *vp = pt->eng.running;
+	struct emu_vp *vp = hook_vp(pt);
 	uint64_t rax = regs_gpr(vp, 0);
 
 	(void)port;
@@ -452,6 +465,17 @@ int run_hooks_install(struct emu_partition *pt)
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 	pthread_once(&once, hot_init);
+	if (pt->eng.svm) {
+		/* No per-instruction hook: SVM intercepts and the scanner;
+		 * the IO and memory hooks are safety nets. */
+		if (uc_hook_add(uc, &h, UC_HOOK_INSN, hook_in, pt, 1, 0, UC_X86_INS_IN) ||
+		    uc_hook_add(uc, &h, UC_HOOK_INSN, hook_out, pt, 1, 0, UC_X86_INS_OUT) ||
+		    uc_hook_add(uc, &h, UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_PROT, hook_mem, pt, 1, 0) ||
+		    uc_hook_add(uc, &h, UC_HOOK_INTR, hook_intr, pt, 1, 0) ||
+		    uc_hook_add(uc, &h, UC_HOOK_INSN_INVALID, hook_invalid, pt, 1, 0))
+			return -ENOMEM;
+		return scanner_install(pt);
+	}
 	if (uc_hook_add(uc, &h, UC_HOOK_CODE, hook_code, pt, 1, 0) ||
 	    uc_hook_add(uc, &h, UC_HOOK_INSN, hook_cpuid, pt, 1, 0, UC_X86_INS_CPUID) ||
 	    uc_hook_add(uc, &h, UC_HOOK_INSN, hook_in, pt, 1, 0, UC_X86_INS_IN) ||
@@ -725,7 +749,8 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 			recheck = true;
 			continue;
 		}
-		uc_err err = uc_emu_start(e->uc, regs_rip(vp), 0, 0, 0);
+		uc_err err = e->svm ? (uc_err)svm_run(vp) :
+			     uc_emu_start(e->uc, regs_rip(vp), 0, 0, 0);
 		bool stopped = false;
 		engine_leave(pt);
 		e->translated = true;
@@ -796,8 +821,10 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 			uc_context_restore(e->uc, vp->ctx);
 		}
 		if (vp->x.reason == EXIT_IO && !finish_io(vp)) {
-			/* Classified from a stale code translation. */
+			/* Classified from a stale code translation (SVM: a
+			 * scanner site whose code changed: pass it once). */
 			run_flush_fetch(vp);
+			vp->svm_skip_rip = vp->x.rip + 1;
 			continue;
 		}
 		if (stopped) {
