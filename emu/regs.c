@@ -389,6 +389,8 @@ static uint16_t raw_set(struct emu_vp *vp, uint32_t name, const union hv_registe
 		raw_set_cr(raw, 3, v->reg64);
 	} else if (name == HV_X64_REGISTER_CR4 || name == HV_X64_REGISTER_INTERMEDIATE_CR4) {
 		raw_set_cr(raw, 4, v->reg64);
+	} else if (name == HV_X64_REGISTER_CR2) {
+		raw_set_cr(raw, 2, v->reg64);
 	} else if (name == HV_X64_REGISTER_EFER) {
 		raw_set_efer(raw, v->reg64);
 	} else if (name == HV_REGISTER_INTERRUPT_STATE) {
@@ -421,6 +423,10 @@ uint16_t regs_set(struct emu_vp *vp, uint32_t name, const union hv_register_valu
 	case HV_X64_REGISTER_CR3: case HV_X64_REGISTER_INTERMEDIATE_CR3:
 	case HV_X64_REGISTER_CR4: case HV_X64_REGISTER_INTERMEDIATE_CR4:
 	case HV_X64_REGISTER_EFER: case HV_REGISTER_INTERRUPT_STATE:
+	case HV_X64_REGISTER_CR2:
+		/* CR2 too: Unicorn 2.1.1's uc_reg_write(CR2) also loads the
+		 * value into CR3 (unicorn.c reg_write falls through into
+		 * cpu_x86_update_cr3). */
 		return raw_set(vp, name, v);
 	case HV_X64_REGISTER_CR8: case HV_X64_REGISTER_INTERMEDIATE_CR8:
 		if (v->reg64 > 15)
@@ -470,8 +476,6 @@ uint16_t regs_set(struct emu_vp *vp, uint32_t name, const union hv_register_valu
 	} else if (name == HV_X64_REGISTER_RFLAGS) {
 		uint64_t f = v->reg64 | 2;
 		uc_reg_write(uc, UC_X86_REG_RFLAGS, &f);
-	} else if (name == HV_X64_REGISTER_CR2) {
-		uc_reg_write(uc, UC_X86_REG_CR2, &v->reg64);
 	} else if (name >= HV_X64_REGISTER_DR0 && name <= HV_X64_REGISTER_DR3) {
 		uc_reg_write(uc, UC_X86_REG_DR0 + (int)(name - HV_X64_REGISTER_DR0), &v->reg64);
 	} else if (name == HV_X64_REGISTER_DR6) {

@@ -17,6 +17,7 @@
 #include "x86_mmu.h"
 
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -635,8 +636,11 @@ static bool guest_event(struct emu_vp *vp)
 		}
 		return false;
 	}
-	if (event_deliver(vp, vp->ctx, &ev) == EVENT_DELIVERED)
+	enum event_result er = event_deliver(vp, vp->ctx, &ev);
+	if (er == EVENT_DELIVERED)
 		return true;
+	if (getenv("MSHV_EMU_SVM_TRACE"))
+		fprintf(stderr, "deliver %d vec %d err %#x -> %d\n", ev.type, ev.vector, ev.error_code, er);
 	unrecoverable(vp);
 	return false;
 }

@@ -17,6 +17,8 @@
 #include "x86_insn.h"
 #include "x86_mmu.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { RESUME, REPORT };
@@ -183,8 +185,9 @@ static int exit_exception(struct emu_vp *vp, uint32_t code)
 	/* In guest mode the engine leaves CR2 alone and puts the address in
 	 * exit_info_2 (QEMU handle_mmu_fault); a CPU would have set CR2. */
 	if (v == 14) {
-		uint64_t cr2 = svm_exit_info_2(vp->pt);
-		uc_reg_write(vp->pt->eng.uc, UC_X86_REG_CR2, &cr2);
+		uc_context_save(vp->pt->eng.uc, vp->ctx);
+		raw_set_cr(vp->ctx, 2, svm_exit_info_2(vp->pt));
+		uc_context_restore(vp->pt->eng.uc, vp->ctx);
 	}
 	vp->x.reason = EXIT_EXCEPTION;
 	vp->x.vector = v;
@@ -330,6 +333,8 @@ int svm_run(struct emu_vp *vp)
 		}
 		if (vp->x.reason != EXIT_NONE)
 			return UC_ERR_OK;	/* a scanner site (IO) */
+		if (getenv("MSHV_EMU_SVM_TRACE"))
+			fprintf(stderr, "svm stop intno %#x reason %d rip %#llx\n", vp->svm_exit, vp->x.reason, (unsigned long long)regs_rip(vp));
 		if (vp->svm_exit < SVM_EXCP_VMEXIT) {
 			/* A kick (or a stop left over from one): the run loop
 			 * looks at the flags. */
@@ -342,6 +347,8 @@ int svm_run(struct emu_vp *vp)
 		}
 		uint32_t code = vp->svm_exit - SVM_EXCP_VMEXIT;
 		vp->x.rip = regs_rip(vp);
+		if (getenv("MSHV_EMU_SVM_TRACE"))
+			fprintf(stderr, "svm exit %#x rip %#llx\n", code, (unsigned long long)vp->x.rip);
 		if (handler_for(code)(vp, code) == REPORT)
 			return UC_ERR_OK;
 		memset(&vp->x, 0, sizeof vp->x);
