@@ -22,63 +22,15 @@
 /* How long a VP runs before a waiting VP (or hypercall) gets the engine. */
 #define EMU_SLICE_NS 2000000L
 
-/* How often the kicker repeats uc_emu_stop: a stop issued just before
- * uc_emu_start begins is forgotten (uc_emu_start clears the request). */
-#define EMU_KICK_RETRY_NS 50000L
-
-/* SVM engine: nothing polls the kick flag inside the guest, so a kick is
- * a uc_emu_stop from here, repeated while the kicked VP is still inside
- * the engine with its flag set. The VP clears its flags only outside
- * uc_emu_start, and checks them after engine_enter (which publishes
- * e->running under e->m) and before uc_emu_start: a flag set before that
- * check is seen there; one set after it finds e->running == vp here and
- * is repeated until the VP has left. No kick is lost. */
-static void *kicker_main(void *arg)
-{
-	struct emu_engine *e = arg;
-
-	pthread_mutex_lock(&e->m);
-	while (!e->kquit) {
-		struct emu_vp *vp = e->running;
-		if (vp && atomic_load(&vp->kick)) {
-			uc_emu_stop(e->uc);
-			pthread_mutex_unlock(&e->m);
-			struct timespec d = { 0, EMU_KICK_RETRY_NS };
-			nanosleep(&d, NULL);
-			pthread_mutex_lock(&e->m);
-			continue;
-		}
-		pthread_cond_wait(&e->kcv, &e->m);
-	}
-	pthread_mutex_unlock(&e->m);
-	return NULL;
-}
-
 void engine_kick(struct emu_vp *vp, unsigned bits)
 {
-	struct emu_engine *e = &vp->pt->eng;
-
+	/* The code hook (old engine) or the block hook (SVM engine, see
+	 * scanner.c) polls the flag: no uc_emu_stop from another thread,
+	 * which Unicorn honours after any guest memory access with RIP
+	 * stale. */
 	atomic_fetch_or(&vp->kick, bits);
-	if (!e->svm)
-		return;	/* the code hook polls the flag */
-	pthread_mutex_lock(&e->m);
-	pthread_cond_signal(&e->kcv);
-	pthread_mutex_unlock(&e->m);
 }
 
-static int engine_svm_init(struct emu_partition *pt)
-{
-	struct emu_engine *e = &pt->eng;
-	int rc = svm_init(pt);
-
-	if (rc)
-		return rc;
-	pthread_cond_init(&e->kcv, NULL);
-	if (pthread_create(&e->kicker, NULL, kicker_main, e))
-		return -ENOMEM;
-	e->kicker_running = true;
-	return 0;
-}
 
 int engine_init(struct emu_partition *pt)
 {
@@ -98,7 +50,7 @@ int engine_init(struct emu_partition *pt)
 	if (uc_context_alloc(e->uc, &e->scratch) != UC_ERR_OK)
 		return -ENOMEM;
 	if (svm_engine_wanted()) {
-		int rc = engine_svm_init(pt);
+		int rc = svm_init(pt);
 		if (rc)
 			return rc;
 	}
@@ -109,15 +61,6 @@ void engine_fini(struct emu_partition *pt)
 {
 	struct emu_engine *e = &pt->eng;
 
-	if (e->kicker_running) {
-		pthread_mutex_lock(&e->m);
-		e->kquit = true;
-		pthread_cond_signal(&e->kcv);
-		pthread_mutex_unlock(&e->m);
-		pthread_join(e->kicker, NULL);
-		pthread_cond_destroy(&e->kcv);
-		e->kicker_running = false;
-	}
 	for (size_t i = 0; i < e->ncode; i++)
 		free(e->code[i].shadow);
 	free(e->code);
@@ -158,11 +101,8 @@ void engine_acquire(struct emu_partition *pt, struct emu_vp *who)
 	slice_deadline(&slice);
 	while (e->busy) {
 		if (pthread_cond_timedwait(&e->cv, &e->m, &slice) == ETIMEDOUT) {
-			if (e->running) {
+			if (e->running)
 				atomic_fetch_or(&e->running->kick, EMU_KICK_YIELD);
-				if (e->svm)
-					pthread_cond_signal(&e->kcv);
-			}
 			slice_deadline(&slice);
 		}
 	}

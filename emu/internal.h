@@ -174,13 +174,9 @@ struct emu_engine {
 	bool translated;		/* code cache not empty */
 	struct emu_code_page *code;	/* pages executed, for staleness */
 	size_t ncode, capcode;
-	/* SVM engine: host structures, scanner, and the kicker thread that
-	 * repeats uc_emu_stop until the kicked VP has left the engine. */
+	/* SVM engine: host structures, scanner */
 	struct svm_host *svm;
 	struct scanner *scan;
-	pthread_t kicker;
-	pthread_cond_t kcv;
-	bool kicker_running, kquit;
 };
 
 struct emu_partition {

@@ -17,7 +17,6 @@
 #include "x86_mmu.h"
 
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -636,11 +635,8 @@ static bool guest_event(struct emu_vp *vp)
 		}
 		return false;
 	}
-	enum event_result er = event_deliver(vp, vp->ctx, &ev);
-	if (er == EVENT_DELIVERED)
+	if (event_deliver(vp, vp->ctx, &ev) == EVENT_DELIVERED)
 		return true;
-	if (getenv("MSHV_EMU_SVM_TRACE"))
-		fprintf(stderr, "deliver %d vec %d err %#x -> %d\n", ev.type, ev.vector, ev.error_code, er);
 	unrecoverable(vp);
 	return false;
 }

@@ -252,6 +252,36 @@ static void edge_cb(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *opaque)
 	uc_reg_write(uc, UC_X86_REG_RIP, &rip);
 }
 
+/* Kicks: polled at the entry of every block, before its first
+ * instruction (the block hook is emitted ahead of the block's exit check,
+ * translator.c), so a stop there leaves the VP exactly at the block's
+ * first instruction. A uc_emu_stop from another thread would instead be
+ * honoured after whichever guest memory access comes next (Unicorn emits
+ * an exit check after every load and store, tcg-op.c check_exit_request)
+ * with RIP stale and the instruction half done. */
+static void block_cb(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
+{
+	struct emu_partition *pt = opaque;
+	struct emu_vp *vp = pt->eng.loaded;
+	struct raw_seg cs;
+
+	(void)size;
+	if (EMU_LIKELY(!vp || !atomic_load_explicit(&vp->kick, memory_order_relaxed)))
+		return;
+	if (vp->x.reason != EXIT_NONE)
+		return;
+	/* RIP is not synced at a block's entry: set it (this also keeps
+	 * Unicorn from resetting it, uc->quit_request). */
+	uc_context_save(uc, pt->eng.scan->ctx);
+	raw_get_seg(pt->eng.scan->ctx, RAW_CS, &cs);
+	uint64_t rip = addr - cs.base;
+	if (!(raw_get_hflags(pt->eng.scan->ctx) & HF_CS64))
+		rip &= 0xffffffffull;
+	uc_reg_write(uc, UC_X86_REG_RIP, &rip);
+	vp->x.reason = EXIT_KICK;
+	uc_emu_stop(uc);
+}
+
 int scanner_install(struct emu_partition *pt)
 {
 	struct scanner *s = calloc(1, sizeof *s);
@@ -264,7 +294,8 @@ int scanner_install(struct emu_partition *pt)
 	pt->eng.scan = s;
 	if (!s->set || uc_context_alloc(pt->eng.uc, &s->ctx) != UC_ERR_OK)
 		return -ENOMEM;
-	if (uc_hook_add(pt->eng.uc, &h, UC_HOOK_EDGE_GENERATED, edge_cb, pt, 1, 0))
+	if (uc_hook_add(pt->eng.uc, &h, UC_HOOK_EDGE_GENERATED, edge_cb, pt, 1, 0) ||
+	    uc_hook_add(pt->eng.uc, &h, UC_HOOK_BLOCK, block_cb, pt, 1, 0))
 		return -ENOMEM;
 	return 0;
 }

@@ -169,11 +169,34 @@ int svm_npt_sync(struct emu_partition *pt)
 			perm |= NPT_NX;
 		rc = npt_map(h, r->gpa, r->size, perm);
 	}
-	/* The xAPIC page is Unicorn MMIO: its callbacks emulate it. */
-	if (!rc && pt->lapic.mmio_mapped)
+	/* The xAPIC page is Unicorn MMIO, mapped in the nested tables only
+	 * for the one instruction that touches it (svm_npt_lapic). */
+	if (!rc && pt->lapic.mmio_mapped) {
 		rc = npt_map(h, EMU_APIC_DEFAULT_BASE, EMU_PAGE, NPT_P | NPT_RW | NPT_US | NPT_NX);
+		if (!rc)
+			svm_npt_lapic(pt, false);
+	}
 	uc_ctl_flush_tlb(pt->eng.uc);
 	return rc;
+}
+
+/* The xAPIC page's nested entry (its table exists: svm_npt_sync). */
+void svm_npt_lapic(struct emu_partition *pt, bool present)
+{
+	struct svm_host *h = pt->eng.svm;
+	uint64_t g = EMU_APIC_DEFAULT_BASE, *t = (uint64_t *)hp(h, H_NPT);
+
+	for (int lvl = 3; lvl > 0; lvl--) {
+		uint64_t e = t[(g >> (12 + 9 * lvl)) & 511];
+		if (!(e & NPT_P) || (e & NPT_PS))
+			return;
+		t = (uint64_t *)hp(h, (e & NPT_ADDR) - H_PA);
+	}
+	if (present)
+		t[(g >> 12) & 511] |= NPT_P;
+	else
+		t[(g >> 12) & 511] &= ~NPT_P;
+	uc_ctl_flush_tlb(pt->eng.uc);
 }
 
 /* --- MSR permission map --- */

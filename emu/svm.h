@@ -44,6 +44,7 @@ void svm_fini(struct emu_partition *pt);
  * page); the engine is held. -ENOMEM if the table pool is exhausted. */
 int svm_npt_sync(struct emu_partition *pt);
 /* Is a slot at [gpa, gpa+size) representable (below the host-only area)? */
+void svm_npt_lapic(struct emu_partition *pt, bool present);
 bool svm_gpa_ok(const struct emu_partition *pt, uint64_t gpa, uint64_t size);
 /* Puts the loaded VP into guest mode if it is not (first run, reset). */
 int svm_ensure_guest(struct emu_vp *vp);

@@ -17,11 +17,9 @@
 #include "x86_insn.h"
 #include "x86_mmu.h"
 
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-enum { RESUME, REPORT };
+enum { RESUME, REPORT, STEP };
 
 #define RFLAGS_TF 0x100ull
 
@@ -232,8 +230,16 @@ static int exit_npf(struct emu_vp *vp, uint32_t code)
 	(void)code;
 	uc_context_save(vp->pt->eng.uc, vp->ctx);
 	info = (uint32_t)raw_get_error_code(vp->ctx);
-	vp->x.reason = EXIT_MEM;
 	vp->x.gpa = svm_exit_info_2(vp->pt);
+	if (vp->pt->lapic.mmio_mapped && !(info & X86_PF_I) &&
+	    (vp->x.gpa & ~(EMU_PAGE - 1)) == EMU_APIC_DEFAULT_BASE) {
+		/* The xAPIC: run this one instruction with the page mapped
+		 * (Unicorn's MMIO callbacks emulate it); what it changes
+		 * (EOI, TPR, IPIs) is then seen before the next one. */
+		svm_npt_lapic(vp->pt, true);
+		return STEP;
+	}
+	vp->x.reason = EXIT_MEM;
 	vp->x.access = (info & X86_PF_I) ? HV_INTERCEPT_ACCESS_EXECUTE :
 		       (info & X86_PF_W) ? HV_INTERCEPT_ACCESS_WRITE : HV_INTERCEPT_ACCESS_READ;
 	vp->x.unmapped = !mem_find(vp->pt, vp->x.gpa);
@@ -301,14 +307,24 @@ static uc_err run_once(struct emu_vp *vp, bool step, bool *stepped)
 	return err;
 }
 
+/* After a step with the xAPIC page mapped. */
+static void lapic_unmap(struct emu_vp *vp, bool *mapped)
+{
+	if (*mapped)
+		svm_npt_lapic(vp->pt, false);
+	*mapped = false;
+}
+
 int svm_run(struct emu_vp *vp)
 {
+	bool lapic = false;
+
 	if (svm_ensure_guest(vp)) {
 		vp->x.reason = EXIT_NONE;
 		return UC_ERR_EXCEPTION;
 	}
 	svm_msrpm_refresh(vp);
-	bool step = vp->irq_window == 2;
+	bool step = vp->irq_window == 2, step_lapic = false;
 	for (;;) {
 		bool stepped;
 		if (atomic_load(&vp->kick)) {
@@ -316,13 +332,22 @@ int svm_run(struct emu_vp *vp)
 			return UC_ERR_OK;
 		}
 		uc_err err = run_once(vp, step, &stepped);
+		lapic_unmap(vp, &lapic);
 		if (err)
 			return err;
+		if (stepped && step_lapic) {
+			step_lapic = false;
+			step = false;
+			memset(&vp->x, 0, sizeof vp->x);
+			continue;
+		}
 		if (stepped) {
 			/* Back to the run loop: lapic_service decides. */
 			vp->x.reason = EXIT_KICK;
 			return UC_ERR_OK;
 		}
+		if (vp->x.reason == EXIT_KICK)
+			return UC_ERR_OK;	/* block_cb: at a block's entry */
 		if (vp->x.reason == EXIT_WINDOW) {
 			/* Stopped before STI/POPF/IRET/SYSRET: step it
 			 * (its site passes once). */
@@ -333,8 +358,6 @@ int svm_run(struct emu_vp *vp)
 		}
 		if (vp->x.reason != EXIT_NONE)
 			return UC_ERR_OK;	/* a scanner site (IO) */
-		if (getenv("MSHV_EMU_SVM_TRACE"))
-			fprintf(stderr, "svm stop intno %#x reason %d rip %#llx\n", vp->svm_exit, vp->x.reason, (unsigned long long)regs_rip(vp));
 		if (vp->svm_exit < SVM_EXCP_VMEXIT) {
 			/* A kick (or a stop left over from one): the run loop
 			 * looks at the flags. */
@@ -347,11 +370,11 @@ int svm_run(struct emu_vp *vp)
 		}
 		uint32_t code = vp->svm_exit - SVM_EXCP_VMEXIT;
 		vp->x.rip = regs_rip(vp);
-		if (getenv("MSHV_EMU_SVM_TRACE"))
-			fprintf(stderr, "svm exit %#x rip %#llx\n", code, (unsigned long long)vp->x.rip);
-		if (handler_for(code)(vp, code) == REPORT)
+		int r = handler_for(code)(vp, code);
+		if (r == REPORT)
 			return UC_ERR_OK;
 		memset(&vp->x, 0, sizeof vp->x);
-		step = false;
+		step = r == STEP;
+		step_lapic = lapic = r == STEP;
 	}
 }

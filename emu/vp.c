@@ -190,7 +190,7 @@ void emu_vp_kick(struct emu_vp *vp)
 	uint64_t one = 1;
 
 	/* Wakes a VP halted in RUN_VP; a running VP sees the flag (the code
-	 * hook polls it, the SVM engine's kicker stops the engine). */
+	 * hook or the SVM engine's block hook polls it). */
 	engine_kick(vp, EMU_KICK_SIGNAL);
 	ssize_t r = write(vp->wake_fd, &one, sizeof one);
 	(void)r;
