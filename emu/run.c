@@ -194,10 +194,13 @@ static void emulate_msr(struct emu_vp *vp, bool write, uint32_t size)
 		stop_here(vp, EXIT_MSR, size);
 		return;
 	}
+	val = (regs_gpr(vp, 2) << 32) | (uint32_t)regs_gpr(vp, 0);
+	/* EFER.SVME is reserved: the partition has no SVM (cpuid.c). */
+	if (write && msr == 0xc0000080 && (val & (1ull << 12)))
+		goto fault;
 	if (engine_native_msr(msr))
 		return;
 	if (write) {
-		val = (regs_gpr(vp, 2) << 32) | (uint32_t)regs_gpr(vp, 0);
 		if (!msr_write(vp, msr, val))
 			goto fault;
 	} else {

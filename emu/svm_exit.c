@@ -73,8 +73,6 @@ static int exit_cpuid(struct emu_vp *vp, uint32_t code)
 		return REPORT;
 	}
 	cpuid_compute(vp, leaf, sub, true, out);
-	if (leaf == 0x80000001)
-		out[2] &= ~(1u << 2);	/* SVM: the guest never sees it */
 	regs_set_gpr(vp, 0, out[0]);
 	regs_set_gpr(vp, 3, out[1]);
 	regs_set_gpr(vp, 1, out[2]);

@@ -16,6 +16,7 @@ CONFORMANCE_TESTS = \
 	tests/conformance/test_regpage \
 	tests/conformance/test_hypercalls \
 	tests/conformance/test_selfmod \
+	tests/conformance/test_hidden \
 	tests/conformance/test_threads
 
 check_PROGRAMS += $(CONFORMANCE_TESTS)
@@ -23,6 +24,7 @@ TESTS += $(CONFORMANCE_TESTS)
 
 CONFORMANCE_COMMON = tests/conformance/vmm.c tests/conformance/vmm.h
 
+tests_conformance_test_hidden_SOURCES = tests/conformance/test_hidden.c $(CONFORMANCE_COMMON)
 tests_conformance_test_device_SOURCES = tests/conformance/test_device.c $(CONFORMANCE_COMMON)
 tests_conformance_test_partition_SOURCES = tests/conformance/test_partition.c $(CONFORMANCE_COMMON)
 tests_conformance_test_memory_SOURCES = tests/conformance/test_memory.c $(CONFORMANCE_COMMON)
