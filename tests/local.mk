@@ -90,3 +90,10 @@ tests_uml_static_io_SOURCES = tests/conformance/test_io.c $(CONFORMANCE_COMMON)
 tests_uml_static_io_CPPFLAGS = -I$(top_srcdir)/include
 tests_uml_static_io_CFLAGS = -std=gnu11 -pthread $(WARN_CFLAGS)
 tests_uml_static_io_LDFLAGS = -all-static -pthread
+
+# The whole suite on the SVM engine (emu/svm*.c, MSHV_EMU_ENGINE=svm): the
+# variable reaches every partition the in-process face, the CUSE daemon and
+# the unit tests create.
+check-svm:
+	MSHV_EMU_ENGINE=svm $(MAKE) $(AM_MAKEFLAGS) check
+.PHONY: check-svm
