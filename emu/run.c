@@ -145,17 +145,6 @@ static void hot_init(void)
 		hot[i] = true;
 }
 
-static bool is_legacy_prefix(uint8_t c)
-{
-	switch (c) {
-	case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
-	case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* MSRs Unicorn implements itself; they execute natively. */
 bool engine_native_msr(uint32_t msr)
 {
@@ -220,12 +209,9 @@ fault:
 
 static void classify(struct emu_vp *vp, const uint8_t *p, uint32_t size)
 {
-	uint32_t i = 0;
-
 	/* 0x40-0x4f is REX only in 64-bit mode, where it never ends an
 	 * instruction; in 16/32-bit mode it is a one-byte INC/DEC. */
-	while (i + 1 < size && (is_legacy_prefix(p[i]) || (p[i] & 0xf0) == 0x40))
-		i++;
+	uint32_t i = (uint32_t)x86_skip_prefixes(p, size);
 	switch (p[i]) {
 	case 0x6c: case 0x6d: case 0x6e: case 0x6f:
 	case 0xe4: case 0xe5: case 0xe6: case 0xe7:
@@ -375,10 +361,7 @@ static bool hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
 static void classify_soft_event(struct emu_vp *vp, uint32_t intno)
 {
 	const uint8_t *p = vp->cur;
-	uint32_t i = 0, n = vp->cur_size;
-
-	while (i + 1 < n && (is_legacy_prefix(p[i]) || (p[i] & 0xf0) == 0x40))
-		i++;
+	uint32_t n = vp->cur_size, i = (uint32_t)x86_skip_prefixes(p, n);
 	switch (p[i]) {
 	case 0xcc:
 		if (intno == 3)

@@ -79,25 +79,12 @@ static bool set_add(struct scanner *s, uint64_t a)
 
 enum site { SITE_NONE, SITE_IO, SITE_WINDOW };
 
-static bool legacy_prefix(uint8_t c)
-{
-	switch (c) {
-	case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
-	case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* What the bytes at a site are, in any mode (0x40-0x4f is skipped as a
  * REX prefix: in 16/32-bit code it is an INC/DEC, never an IO opcode). */
 static enum site site_kind(const uint8_t *p, size_t n)
 {
-	size_t i = 0;
+	size_t i = x86_skip_prefixes(p, n);
 
-	while (i + 1 < n && (legacy_prefix(p[i]) || (p[i] & 0xf0) == 0x40))
-		i++;
 	switch (p[i]) {
 	case 0x6c: case 0x6d: case 0x6e: case 0x6f:
 	case 0xe4: case 0xe5: case 0xe6: case 0xe7:

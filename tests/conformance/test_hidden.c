@@ -7,8 +7,6 @@
  */
 #include "vmm.h"
 
-#include <string.h>
-
 GUEST_CODE(hidden_guest,
 	".code64\n"
 	"movl $0x80000001, %eax\n"
@@ -28,20 +26,6 @@ GUEST_CODE(hidden_guest,
 GUEST_EXTERN(hidden_wrmsr);
 GUEST_EXTERN(hidden_vmrun);
 GUEST_EXTERN(hidden_vmrun_insn);
-
-static void intercept_exception(struct vm *vm, uint16_t vector)
-{
-	struct hv_input_install_intercept in;
-	uint16_t st = 0xffff;
-
-	memset(&in, 0, sizeof(in));
-	in.access_type = HV_INTERCEPT_ACCESS_MASK_EXECUTE;
-	in.intercept_type = HV_INTERCEPT_TYPE_EXCEPTION;
-	in.intercept_parameter.exception_vector = vector;
-	TEST_ASSERT_OK(hvcall(vm->pt_fd, HVCALL_INSTALL_INTERCEPT, 0, &in, sizeof(in),
-			      NULL, 0, &st));
-	TEST_ASSERT_EQ(st, 0);
-}
 
 static const struct hv_x64_exception_intercept_message *
 expect_exception(struct vcpu *vcpu, struct hv_message *msg, uint16_t vector, uint64_t rip)
@@ -64,8 +48,8 @@ TEST(svm_invisible)
 
 	GUEST_LOAD(vm, CODE_GPA, hidden_guest);
 	vcpu_setup_long_mode(vcpu, CODE_GPA, STACK_TOP);
-	intercept_exception(vm, 13);
-	intercept_exception(vm, 6);
+	vm_intercept_exception(vm, 13);
+	vm_intercept_exception(vm, 6);
 	uint64_t ecx = vcpu_expect_out(vcpu, 0x30);
 	TEST_ASSERT(!(ecx & (1u << 2)), "CPUID 0x80000001 ECX %#llx has SVM",
 		    (unsigned long long)ecx);
