@@ -251,7 +251,6 @@ void vp_destroy(struct emu_vp *vp);
 int run_hooks_install(struct emu_partition *pt);
 void run_flush_fetch(struct emu_vp *vp);
 void run_track_code_page(struct emu_partition *pt, uint64_t gpa, const uint8_t *host);
-bool engine_native_msr(uint32_t msr);
 
 /* event.c: delivering events through the guest's IVT/IDT.
  *
@@ -400,5 +399,7 @@ uint32_t cpuid_phys_bits(void);
 bool cpuid_is_intel(void);
 uint64_t emu_reference_time(struct emu_partition *pt);
 bool msr_intercepted(struct emu_vp *vp, uint32_t msr, bool write);
+/* MSRs Unicorn implements itself (both engines let them run natively). */
+bool engine_native_msr(uint32_t msr);
 
 #endif

@@ -145,20 +145,6 @@ static void hot_init(void)
 		hot[i] = true;
 }
 
-/* MSRs Unicorn implements itself; they execute natively. */
-bool engine_native_msr(uint32_t msr)
-{
-	switch (msr) {
-	case 0x10: case 0x174: case 0x175: case 0x176: case 0x277:
-	case 0xc0000080: case 0xc0000081: case 0xc0000082: case 0xc0000083:
-	case 0xc0000084: case 0xc0000100: case 0xc0000101: case 0xc0000102:
-	case 0xc0000103:
-		return true;
-	default:
-		return false;
-	}
-}
-
 static void stop_here(struct emu_vp *vp, enum emu_exit_reason why, uint32_t size)
 {
 	if (vp->cur) {
