@@ -45,6 +45,23 @@ GUEST_CODE(ls_loop,
 	GUEST_LABEL(ls_loop_hlt) "hlt\n");
 GUEST_EXTERN(ls_loop_hlt);
 
+/* TLB-miss heavy: a CR3 reload flushes the TLB, then 4 loads from 4
+ * pages each need a page walk (under nested paging a 2D walk). */
+GUEST_CODE(tlb_loop,
+	".code64\n"
+	"movq 0x9000, %rcx\n"
+	"3:\n"
+	"movq %cr3, %rax\n"
+	"movq %rax, %cr3\n"
+	"movq 0x100000, %rdx\n"
+	"movq 0x140000, %rdx\n"
+	"movq 0x180000, %rdx\n"
+	"movq 0x1c0000, %rdx\n"
+	"decq %rcx\n"
+	"jnz 3b\n"
+	GUEST_LABEL(tlb_loop_hlt) "hlt\n");
+GUEST_EXTERN(tlb_loop_hlt);
+
 struct workload {
 	const char *name;
 	const uint8_t *code;
@@ -64,10 +81,16 @@ struct mshv_ctx {
 	uint64_t *param;
 };
 
-static void mshv_setup(struct mshv_ctx *c, const struct workload *w)
+/* engine: NULL for the default, else MSHV_EMU_ENGINE for this partition
+ * (the in-process face reads it when the partition is created). */
+static void mshv_setup(struct mshv_ctx *c, const struct workload *w, const char *engine)
 {
 	c->w = w;
+	if (engine)
+		setenv("MSHV_EMU_ENGINE", engine, 1);
 	c->vm = vm_create_default(0);
+	if (engine)
+		unsetenv("MSHV_EMU_ENGINE");
 	c->vcpu = vcpu_create(c->vm, 0);
 	vm_load(c->vm, CODE_GPA, w->code, w->size);
 	vcpu_setup_long_mode(c->vcpu, CODE_GPA, STACK_TOP);
@@ -197,20 +220,23 @@ static void row(const struct workload *w, const char *engine, uint64_t n,
 static void bench_workload(const struct workload *w, bool mshv)
 {
 	struct raw_ctx raw, paged, hooked;
-	struct mshv_ctx m;
-	struct bench_case cases[4] = {
+	struct mshv_ctx m, s;
+	struct bench_case cases[5] = {
 		{ "raw Unicorn (no hooks)", raw_run, &raw, 1u << 22, 0 },
 		{ "raw Unicorn, paging on", raw_run, &paged, 1u << 22, 0 },
 		{ "raw Unicorn + empty hook", raw_run, &hooked, 1u << 18, 0 },
 		{ "mshv-emu (/dev/mshv)", mshv_run, &m, 1u << 18, 0 },
+		{ "mshv-emu, SVM engine", mshv_run, &s, 1u << 20, 0 },
 	};
-	size_t k = mshv ? 4 : 3;
+	size_t k = mshv ? 5 : 3;
 
 	raw_setup(&raw, w, false, false);
 	raw_setup(&paged, w, false, true);
 	raw_setup(&hooked, w, true, false);
-	if (mshv)
-		mshv_setup(&m, w);
+	if (mshv) {
+		mshv_setup(&m, w, NULL);
+		mshv_setup(&s, w, "svm");
+	}
 	bench_measure(cases, k);
 	double raw_per_iter = cases[0].best / (double)cases[0].n;
 
@@ -220,8 +246,10 @@ static void bench_workload(const struct workload *w, bool mshv)
 	raw_vm_close(&raw.r);
 	raw_vm_close(&paged.r);
 	raw_vm_close(&hooked.r);
-	if (mshv)
+	if (mshv) {
 		mshv_teardown(&m);
+		mshv_teardown(&s);
+	}
 }
 
 int main(void)
@@ -233,6 +261,9 @@ int main(void)
 		{ "load/store", ls_loop_start, GUEST_SIZE(ls_loop),
 		  GUEST_OFF(ls_loop, ls_loop_hlt), 7,
 		  "4 loads + 3 stores, dec/jnz" },
+		{ "tlb-miss", tlb_loop_start, GUEST_SIZE(tlb_loop),
+		  GUEST_OFF(tlb_loop, tlb_loop_hlt), 8,
+		  "CR3 reload + 4 loads from 4 pages, dec/jnz" },
 	};
 	bool mshv;
 

@@ -272,6 +272,14 @@ void cpuid_compute(struct emu_vp *vp, uint32_t leaf, uint32_t sub,
 	case 0xb: case 0x1f:
 		out[3] = vp->index;
 		break;
+	case 0x80000001:
+		/* The engine's CPU model has SVM; a partition does not (and the
+		 * SVM engine uses it underneath). */
+		out[2] &= ~(1u << 2);
+		break;
+	case 0x8000000a:
+		memset(out, 0, 16);
+		break;
 	default:
 		break;
 	}

@@ -8,6 +8,7 @@
  */
 #include "internal.h"
 #include "rawenv.h"
+#include "svm.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,16 @@
 
 /* How long a VP runs before a waiting VP (or hypercall) gets the engine. */
 #define EMU_SLICE_NS 2000000L
+
+void engine_kick(struct emu_vp *vp, unsigned bits)
+{
+	/* The code hook (old engine) or the block hook (SVM engine, see
+	 * scanner.c) polls the flag: no uc_emu_stop from another thread,
+	 * which Unicorn honours after any guest memory access with RIP
+	 * stale. */
+	atomic_fetch_or(&vp->kick, bits);
+}
+
 
 int engine_init(struct emu_partition *pt)
 {
@@ -38,6 +49,11 @@ int engine_init(struct emu_partition *pt)
 	uc_ctl_exits_enable(e->uc);
 	if (uc_context_alloc(e->uc, &e->scratch) != UC_ERR_OK)
 		return -ENOMEM;
+	if (svm_engine_wanted()) {
+		int rc = svm_init(pt);
+		if (rc)
+			return rc;
+	}
 	return run_hooks_install(pt);
 }
 
@@ -54,6 +70,9 @@ void engine_fini(struct emu_partition *pt)
 		uc_context_free(e->pristine);
 	if (e->uc)
 		uc_close(e->uc);
+	/* Unicorn has let go of the host area and the hooks' data. */
+	scanner_fini(pt);
+	svm_fini(pt);
 	pthread_mutex_destroy(&e->m);
 	pthread_cond_destroy(&e->cv);
 }
@@ -156,5 +175,7 @@ void engine_load(struct emu_partition *pt, struct emu_vp *vp)
 	uc_context_restore(e->uc, vp->ctx);
 	uc_ctl_flush_tlb(e->uc);
 	e->loaded = vp;
+	/* Guest mode travels with the context (svm.c). */
+	vp->svm_guest = e->svm && (raw_get_hflags(vp->ctx) & HF_GUEST);
 	run_flush_fetch(vp);
 }

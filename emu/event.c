@@ -422,13 +422,14 @@ static void commit(struct emu_vp *vp, void *raw, const struct emu_event *ev,
 	if (ev->type == EMU_EV_NMI)
 		raw_set_hflags2(raw, raw_get_hflags2(raw) | HF2_NMI);
 	raw_reset_old_exception(raw);
+	/* Not uc_reg_write: in Unicorn 2.1.1 that also loads CR3. */
+	if (ev->has_cr2)
+		raw_set_cr(raw, 2, ev->cr2);
 	uc_context_restore(uc, raw);
 	regs_set_gpr(vp, 4, o->rsp);
 	regs_set_rip(vp, o->rip);
 	uint64_t fl = o->rflags | 2;
 	uc_reg_write(uc, UC_X86_REG_RFLAGS, &fl);
-	if (ev->has_cr2)
-		uc_reg_write(uc, UC_X86_REG_CR2, &ev->cr2);
 	uc_ctl_flush_tlb(uc);
 	run_flush_fetch(vp);
 }

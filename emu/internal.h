@@ -72,6 +72,8 @@ enum emu_exit_reason {
 	EXIT_MSR,		/* MSR intercept, or an MSR access that faults (#GP) */
 	EXIT_APIC_EOI,		/* level-triggered EOI: HVMSG_X64_APIC_EOI (vector) */
 	EXIT_SYSCALL,		/* SYSCALL/SYSENTER/.. to emulate (x86_syscall.c) */
+	EXIT_WINDOW,		/* SVM engine, internal: an instruction that may
+				 * open the interrupt window is next */
 };
 
 struct emu_exit {
@@ -163,6 +165,10 @@ struct emu_vp {
 	bool raw_batch, raw_snap, raw_dirty;	/* regs_begin/regs_commit */
 	uint8_t flush_after;		/* fetch cache flush at next insn */
 	bool halted;
+	/* SVM engine (svm*.c) */
+	bool svm_guest;			/* the engine state is in guest mode */
+	uint32_t svm_exit;		/* UC_HOOK_INTR number of the last stop */
+	uint64_t svm_skip_rip;		/* a scanner site to pass once (+1) */
 };
 
 struct emu_engine {
@@ -180,6 +186,9 @@ struct emu_engine {
 	bool translated;		/* code cache not empty */
 	struct emu_code_page *code;	/* pages executed, for staleness */
 	size_t ncode, capcode;
+	/* SVM engine: host structures, scanner */
+	struct svm_host *svm;
+	struct scanner *scan;
 };
 
 struct emu_partition {
@@ -235,6 +244,8 @@ bool engine_enter(struct emu_partition *pt, struct emu_vp *vp);
 void engine_leave(struct emu_partition *pt);
 /* Makes vp the engine's current CPU state (engine must be held). */
 void engine_load(struct emu_partition *pt, struct emu_vp *vp);
+/* Sets kick bits on vp and makes sure a running VP notices them. */
+void engine_kick(struct emu_vp *vp, unsigned bits);
 
 /* memory.c */
 const struct emu_region *mem_find(struct emu_partition *pt, uint64_t gpa);
@@ -262,6 +273,7 @@ void vp_destroy(struct emu_vp *vp);
 /* run.c */
 int run_hooks_install(struct emu_partition *pt);
 void run_flush_fetch(struct emu_vp *vp);
+void run_track_code_page(struct emu_partition *pt, uint64_t gpa, const uint8_t *host);
 
 /* event.c: delivering events through the guest's IVT/IDT.
  *
@@ -411,5 +423,7 @@ uint32_t cpuid_phys_bits(void);
 bool cpuid_is_intel(void);
 uint64_t emu_reference_time(struct emu_partition *pt);
 bool msr_intercepted(struct emu_vp *vp, uint32_t msr, bool write);
+/* MSRs Unicorn implements itself (both engines let them run natively). */
+bool engine_native_msr(uint32_t msr);
 
 #endif

@@ -18,6 +18,7 @@
  */
 #define MSHV_EMU_LAPIC_INTERNAL
 #include "internal.h"
+#include "svm.h"
 #include "rawenv.h"
 #include "irq.h"
 
@@ -144,6 +145,7 @@ void lapic_mmio_yield(struct emu_partition *pt, uint64_t gpa, uint64_t size)
 		return;
 	uc_mem_unmap(pt->eng.uc, g, EMU_PAGE);
 	pt->lapic.mmio_mapped = false;
+	svm_npt_sync(pt);
 }
 
 void lapic_mmio_sync(struct emu_partition *pt)
@@ -151,8 +153,10 @@ void lapic_mmio_sync(struct emu_partition *pt)
 	if (!lapic_pt(pt) || pt->lapic.mmio_mapped || apic_page_covered(pt))
 		return;
 	if (uc_mmio_map(pt->eng.uc, EMU_APIC_DEFAULT_BASE, EMU_PAGE, mmio_read, pt,
-			mmio_write, pt) == UC_ERR_OK)
+			mmio_write, pt) == UC_ERR_OK) {
 		pt->lapic.mmio_mapped = true;
+		svm_npt_sync(pt);
+	}
 }
 
 /* --- register file --- */
@@ -346,7 +350,7 @@ static void after_write(struct emu_vp *vp, const struct after *af, bool x2)
 	if (af->ipi)
 		lapic_send_ipi(vp, af->lo, af->hi, x2);
 	if (af->kick)
-		atomic_fetch_or(&vp->kick, EMU_KICK_IRQ);
+		engine_kick(vp, EMU_KICK_IRQ);
 }
 
 /* The running VP's view of the xAPIC page. */
@@ -492,7 +496,7 @@ void lapic_set_cr8(struct emu_vp *vp, uint64_t val)
 	pthread_mutex_lock(&vp->apic.m);
 	vp->apic.tpr = (uint32_t)(val & 0xf) << 4;
 	pthread_mutex_unlock(&vp->apic.m);
-	atomic_fetch_or(&vp->kick, EMU_KICK_IRQ);
+	engine_kick(vp, EMU_KICK_IRQ);
 }
 
 bool lapic_wait_sipi(struct emu_vp *vp)

@@ -21,7 +21,7 @@ void lapic_kick(struct emu_vp *vp)
 {
 	uint64_t one = 1;
 
-	atomic_fetch_or(&vp->kick, EMU_KICK_IRQ);
+	engine_kick(vp, EMU_KICK_IRQ);
 	ssize_t r = write(vp->wake_fd, &one, sizeof one);
 	(void)r;
 }

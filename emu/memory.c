@@ -7,6 +7,7 @@
  * (hooks, hypercalls) holds.
  */
 #include "internal.h"
+#include "svm.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +121,11 @@ int emu_map_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,
 	if (gfn >= (EMU_GPA_LIMIT >> 12) || size > EMU_GPA_LIMIT - gpa)
 		return -EINVAL;
 	engine_acquire(pt, NULL);
+	/* The SVM engine's host-only area is no place for a slot. */
+	if (pt->eng.svm && !svm_gpa_ok(pt, gpa, size)) {
+		rc = -EINVAL;
+		goto out;
+	}
 	for (size_t i = 0; i < pt->nregions; i++) {
 		const struct emu_region *r = &pt->regions[i];
 		if (gpa < r->gpa + r->size && r->gpa < gpa + size) {
@@ -139,7 +145,16 @@ int emu_map_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,
 	if (rc == 0) {
 		pt->nregions++;	/* new memory: no translation can refer to it */
 		pt->nregs++;
-		hostmem_sync(pt);
+		if (svm_npt_sync(pt)) {
+			/* No room in the nested tables: undo. */
+			uc_mem_unmap(pt->eng.uc, r->gpa, r->size);
+			pt->nregions--;
+			pt->nregs--;
+			lapic_mmio_sync(pt);
+			rc = -ENOMEM;
+		} else {
+			hostmem_sync(pt);
+		}
 	} else {
 		lapic_mmio_sync(pt);
 	}
@@ -160,10 +175,12 @@ void mem_drop_piece(struct emu_partition *pt, size_t i)
 	pt->regions[i] = pt->regions[--pt->nregions];
 }
 
-/* Translations and cached host pointers may refer to pieces that changed. */
+/* Translations and cached host pointers may refer to pieces that changed;
+ * the SVM engine's nested tables mirror the pieces. */
 void mem_changed(struct emu_partition *pt)
 {
 	lapic_mmio_sync(pt);
+	svm_npt_sync(pt);
 	pt->eng.flush_tb = true;
 	for (size_t v = 0; v < EMU_MAX_VPS; v++)
 		if (pt->vps[v])

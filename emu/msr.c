@@ -136,3 +136,17 @@ bool msr_write(struct emu_vp *vp, uint32_t msr, uint64_t val)
 	return vp->pt->props.unimplemented_msr_action ==
 	       HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO && !name;
 }
+
+/* MSRs Unicorn implements itself; they execute natively. */
+bool engine_native_msr(uint32_t msr)
+{
+	switch (msr) {
+	case 0x10: case 0x174: case 0x175: case 0x176: case 0x277:
+	case 0xc0000080: case 0xc0000081: case 0xc0000082: case 0xc0000083:
+	case 0xc0000084: case 0xc0000100: case 0xc0000101: case 0xc0000102:
+	case 0xc0000103:
+		return true;
+	default:
+		return false;
+	}
+}

@@ -7,6 +7,7 @@
  * partition's engine, which the caller holds.
  */
 #include "internal.h"
+#include "svm.h"
 #include "rawenv.h"
 
 #include <string.h>
@@ -57,17 +58,31 @@ uint64_t regs_rflags(struct emu_vp *vp)
 	return v;
 }
 
+/* In SVM guest mode Unicorn's MSR helpers check the MSR permission map
+ * and would #VMEXIT out of the API call: open the map for the access. */
 static uint64_t msr_get(struct emu_vp *vp, uint32_t msr)
 {
 	uc_x86_msr m = { .rid = msr };
+	bool svm = vp->pt->eng.svm && vp->svm_guest;
+
+	if (svm && !svm_msr_open(vp->pt, msr))
+		return 0;
 	uc_reg_read(UC(vp), UC_X86_REG_MSR, &m);
+	if (svm)
+		svm_msr_close(vp->pt, msr);
 	return m.value;
 }
 
 static void msr_set(struct emu_vp *vp, uint32_t msr, uint64_t val)
 {
 	uc_x86_msr m = { .rid = msr, .value = val };
+	bool svm = vp->pt->eng.svm && vp->svm_guest;
+
+	if (svm && !svm_msr_open(vp->pt, msr))
+		return;
 	uc_reg_write(UC(vp), UC_X86_REG_MSR, &m);
+	if (svm)
+		svm_msr_close(vp->pt, msr);
 }
 
 void regs_mmu(struct emu_vp *vp, uint64_t *cr0, uint64_t *cr3, uint64_t *cr4,
@@ -374,6 +389,8 @@ static uint16_t raw_set(struct emu_vp *vp, uint32_t name, const union hv_registe
 		raw_set_cr(raw, 3, v->reg64);
 	} else if (name == HV_X64_REGISTER_CR4 || name == HV_X64_REGISTER_INTERMEDIATE_CR4) {
 		raw_set_cr(raw, 4, v->reg64);
+	} else if (name == HV_X64_REGISTER_CR2) {
+		raw_set_cr(raw, 2, v->reg64);
 	} else if (name == HV_X64_REGISTER_EFER) {
 		raw_set_efer(raw, v->reg64);
 	} else if (name == HV_REGISTER_INTERRUPT_STATE) {
@@ -406,6 +423,10 @@ uint16_t regs_set(struct emu_vp *vp, uint32_t name, const union hv_register_valu
 	case HV_X64_REGISTER_CR3: case HV_X64_REGISTER_INTERMEDIATE_CR3:
 	case HV_X64_REGISTER_CR4: case HV_X64_REGISTER_INTERMEDIATE_CR4:
 	case HV_X64_REGISTER_EFER: case HV_REGISTER_INTERRUPT_STATE:
+	case HV_X64_REGISTER_CR2:
+		/* CR2 too: Unicorn 2.1.1's uc_reg_write(CR2) also loads the
+		 * value into CR3 (unicorn.c reg_write falls through into
+		 * cpu_x86_update_cr3). */
 		return raw_set(vp, name, v);
 	case HV_X64_REGISTER_CR8: case HV_X64_REGISTER_INTERMEDIATE_CR8:
 		if (v->reg64 > 15)
@@ -455,8 +476,6 @@ uint16_t regs_set(struct emu_vp *vp, uint32_t name, const union hv_register_valu
 	} else if (name == HV_X64_REGISTER_RFLAGS) {
 		uint64_t f = v->reg64 | 2;
 		uc_reg_write(uc, UC_X86_REG_RFLAGS, &f);
-	} else if (name == HV_X64_REGISTER_CR2) {
-		uc_reg_write(uc, UC_X86_REG_CR2, &v->reg64);
 	} else if (name >= HV_X64_REGISTER_DR0 && name <= HV_X64_REGISTER_DR3) {
 		uc_reg_write(uc, UC_X86_REG_DR0 + (int)(name - HV_X64_REGISTER_DR0), &v->reg64);
 	} else if (name == HV_X64_REGISTER_DR6) {

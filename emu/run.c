@@ -12,6 +12,7 @@
  */
 #include "internal.h"
 #include "rawenv.h"
+#include "svm.h"
 #include "x86_insn.h"
 #include "x86_mmu.h"
 #include "x86_syscall.h"
@@ -39,7 +40,7 @@ static struct x86_mmu vp_mmu(struct emu_vp *vp)
 	return m;
 }
 
-static void track_code_page(struct emu_partition *pt, uint64_t gpa, const uint8_t *host)
+void run_track_code_page(struct emu_partition *pt, uint64_t gpa, const uint8_t *host)
 {
 	struct emu_engine *e = &pt->eng;
 
@@ -108,7 +109,7 @@ static const uint8_t *fetch_page(struct emu_vp *vp, uint64_t lpage)
 	const uint8_t *host = mem_host(vp->pt, gpa, EMU_PAGE, false);
 	if (!host)
 		return NULL;
-	track_code_page(vp->pt, gpa, host);
+	run_track_code_page(vp->pt, gpa, host);
 	f->lpage = lpage + 1;
 	f->host = host;
 	return host;
@@ -145,31 +146,6 @@ static void hot_init(void)
 		hot[i] = true;
 }
 
-static bool is_legacy_prefix(uint8_t c)
-{
-	switch (c) {
-	case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
-	case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* MSRs Unicorn implements itself; they execute natively. */
-static bool engine_native_msr(uint32_t msr)
-{
-	switch (msr) {
-	case 0x10: case 0x174: case 0x175: case 0x176: case 0x277:
-	case 0xc0000080: case 0xc0000081: case 0xc0000082: case 0xc0000083:
-	case 0xc0000084: case 0xc0000100: case 0xc0000101: case 0xc0000102:
-	case 0xc0000103:
-		return true;
-	default:
-		return false;
-	}
-}
-
 static void stop_here(struct emu_vp *vp, enum emu_exit_reason why, uint32_t size)
 {
 	if (vp->cur) {
@@ -194,10 +170,13 @@ static void emulate_msr(struct emu_vp *vp, bool write, uint32_t size)
 		stop_here(vp, EXIT_MSR, size);
 		return;
 	}
+	val = (regs_gpr(vp, 2) << 32) | (uint32_t)regs_gpr(vp, 0);
+	/* EFER.SVME is reserved: the partition has no SVM (cpuid.c). */
+	if (write && msr == 0xc0000080 && (val & (1ull << 12)))
+		goto fault;
 	if (engine_native_msr(msr))
 		return;
 	if (write) {
-		val = (regs_gpr(vp, 2) << 32) | (uint32_t)regs_gpr(vp, 0);
 		if (!msr_write(vp, msr, val))
 			goto fault;
 	} else {
@@ -217,12 +196,9 @@ fault:
 
 static void classify(struct emu_vp *vp, const uint8_t *p, uint32_t size)
 {
-	uint32_t i = 0;
-
 	/* 0x40-0x4f is REX only in 64-bit mode, where it never ends an
 	 * instruction; in 16/32-bit mode it is a one-byte INC/DEC. */
-	while (i + 1 < size && (is_legacy_prefix(p[i]) || (p[i] & 0xf0) == 0x40))
-		i++;
+	uint32_t i = (uint32_t)x86_skip_prefixes(p, size);
 	switch (p[i]) {
 	case 0x6c: case 0x6d: case 0x6e: case 0x6f:
 	case 0xe4: case 0xe5: case 0xe6: case 0xe7:
@@ -343,12 +319,19 @@ static int hook_cpuid(uc_engine *uc, void *opaque)
 	return 1;
 }
 
+/* The VP executing: the SVM engine also runs without e->running (its
+ * guest-mode entry), with the VP loaded. */
+static struct emu_vp *hook_vp(struct emu_partition *pt)
+{
+	return pt->eng.running ? pt->eng.running : pt->eng.loaded;
+}
+
 /* SYSCALL and SYSENTER: the engine only calls this and skips the
  * instruction; stop and emulate it (RIP afterwards is past it). */
 static void hook_sys(uc_engine *uc, void *opaque, uint8_t insn)
 {
 	struct emu_partition *pt = opaque;
-	struct emu_vp *vp = pt->eng.running;
+	struct emu_vp *vp = hook_vp(pt);
 
 	vp->x.reason = EXIT_SYSCALL;
 	vp->x.sys_insn = insn;
@@ -371,7 +354,7 @@ static bool hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
 		     int64_t value, void *opaque)
 {
 	struct emu_partition *pt = opaque;
-	struct emu_vp *vp = pt->eng.running;
+	struct emu_vp *vp = hook_vp(pt);
 
 	(void)uc;
 	vp->x.reason = EXIT_MEM;
@@ -409,10 +392,7 @@ static bool hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
 static void classify_soft_event(struct emu_vp *vp, uint32_t intno)
 {
 	const uint8_t *p = vp->cur;
-	uint32_t i = 0, n = vp->cur_size;
-
-	while (i + 1 < n && (is_legacy_prefix(p[i]) || (p[i] & 0xf0) == 0x40))
-		i++;
+	uint32_t n = vp->cur_size, i = (uint32_t)x86_skip_prefixes(p, n);
 	switch (p[i]) {
 	case 0xcc:
 		if (intno == 3)
@@ -439,7 +419,12 @@ static void classify_soft_event(struct emu_vp *vp, uint32_t intno)
 static void hook_intr(uc_engine *uc, uint32_t intno, void *opaque)
 {
 	struct emu_partition *pt = opaque;
-	struct emu_vp *vp = pt->eng.running;
+	struct emu_vp *vp = hook_vp(pt);
+
+	if (pt->eng.svm) {
+		svm_hook_intr(vp, intno);
+		return;
+	}
 
 	vp->x.reason = EXIT_EXCEPTION;
 	vp->x.vector = (int)intno;
@@ -453,7 +438,7 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *opaque)
 static bool hook_invalid(uc_engine *uc, void *opaque)
 {
 	struct emu_partition *pt = opaque;
-	struct emu_vp *vp = pt->eng.running;
+	struct emu_vp *vp = hook_vp(pt);
 
 	(void)uc;
 	vp->x.reason = EXIT_INVALID;
@@ -466,7 +451,7 @@ static bool hook_invalid(uc_engine *uc, void *opaque)
 static uint32_t hook_in(uc_engine *uc, uint32_t port, int size, void *opaque)
 {
 	struct emu_partition *pt = opaque;
-	struct emu_vp *vp = pt->eng.running;
+	struct emu_vp *vp = hook_vp(pt);
 	uint64_t rax = regs_gpr(vp, 0);
 
 	(void)port;
@@ -497,6 +482,17 @@ int run_hooks_install(struct emu_partition *pt)
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 	pthread_once(&once, hot_init);
+	if (pt->eng.svm) {
+		/* No per-instruction hook: SVM intercepts and the scanner;
+		 * the IO and memory hooks are safety nets. */
+		if (uc_hook_add(uc, &h, UC_HOOK_INSN, hook_in, pt, 1, 0, UC_X86_INS_IN) ||
+		    uc_hook_add(uc, &h, UC_HOOK_INSN, hook_out, pt, 1, 0, UC_X86_INS_OUT) ||
+		    uc_hook_add(uc, &h, UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_PROT, hook_mem, pt, 1, 0) ||
+		    uc_hook_add(uc, &h, UC_HOOK_INTR, hook_intr, pt, 1, 0) ||
+		    uc_hook_add(uc, &h, UC_HOOK_INSN_INVALID, hook_invalid, pt, 1, 0))
+			return -ENOMEM;
+		return scanner_install(pt);
+	}
 	if (uc_hook_add(uc, &h, UC_HOOK_CODE, hook_code, pt, 1, 0) ||
 	    uc_hook_add(uc, &h, UC_HOOK_INSN, hook_cpuid, pt, 1, 0, UC_X86_INS_CPUID) ||
 	    uc_hook_add(uc, &h, UC_HOOK_INSN, hook_in, pt, 1, 0, UC_X86_INS_IN) ||
@@ -813,7 +809,8 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 			recheck = true;
 			continue;
 		}
-		uc_err err = uc_emu_start(e->uc, regs_rip(vp), 0, 0, 0);
+		uc_err err = e->svm ? (uc_err)svm_run(vp) :
+			     uc_emu_start(e->uc, regs_rip(vp), 0, 0, 0);
 		bool stopped = false;
 		engine_leave(pt);
 		e->translated = true;
@@ -901,8 +898,10 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 		    fast_syscall(vp))
 			continue;
 		if (vp->x.reason == EXIT_IO && !finish_io(vp)) {
-			/* Classified from a stale code translation. */
+			/* Classified from a stale code translation (SVM: a
+			 * scanner site whose code changed: pass it once). */
 			run_flush_fetch(vp);
+			vp->svm_skip_rip = vp->x.rip + 1;
 			continue;
 		}
 		if (stopped) {

@@ -130,6 +130,7 @@ int emu_vp_create(struct emu_partition *pt, uint32_t index, void *pages,
 		}
 		uc_context_restore(e->uc, e->pristine);
 		e->loaded = vp;
+		vp->svm_guest = false;
 		run_flush_fetch(vp);
 		vp_reset_state(vp);
 		/* Power-on: in a LAPIC partition only the BSP runs; an AP
@@ -194,9 +195,9 @@ void emu_vp_kick(struct emu_vp *vp)
 {
 	uint64_t one = 1;
 
-	atomic_fetch_or(&vp->kick, EMU_KICK_SIGNAL);
-	/* Wakes a VP halted in RUN_VP; nothing else to do if it is running:
-	 * the code hook polls the kick flag before every instruction. */
+	/* Wakes a VP halted in RUN_VP; a running VP sees the flag (the code
+	 * hook or the SVM engine's block hook polls it). */
+	engine_kick(vp, EMU_KICK_SIGNAL);
 	ssize_t r = write(vp->wake_fd, &one, sizeof one);
 	(void)r;
 }

@@ -350,6 +350,25 @@ bool x86_insn_is_cpuid(const struct x86_insn *in)
     return in && in->map == 1 && in->opcode == 0xa2;
 }
 
+size_t x86_skip_prefixes(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+
+    while (i + 1 < n) {
+        switch (p[i]) {
+        case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+        case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
+            i++;
+            continue;
+        default:
+            if ((p[i] & 0xf0) != 0x40)
+                return i;
+            i++;
+        }
+    }
+    return i;
+}
+
 static uint64_t addr_mask(unsigned addr_size)
 {
     return addr_size >= 8 ? ~0ull : addr_size == 4 ? 0xffffffffull : 0xffffull;

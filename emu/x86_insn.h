@@ -69,6 +69,10 @@ bool x86_insn_is_hlt(const struct x86_insn *);
 bool x86_insn_is_rdmsr(const struct x86_insn *);
 bool x86_insn_is_wrmsr(const struct x86_insn *);
 bool x86_insn_is_cpuid(const struct x86_insn *);
+/* Index of the byte after any legacy prefixes and 0x40-0x4f bytes (taken
+ * as REX in every mode: for callers that look only for opcodes that are
+ * never INC/DEC), at most n - 1. */
+size_t x86_skip_prefixes(const uint8_t *p, size_t n);
 
 /* Register file needed for effective addresses: gpr in hardware order
  * rax,rcx,rdx,rbx,rsp,rbp,rsi,rdi,r8..r15. */

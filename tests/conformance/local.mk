@@ -18,13 +18,15 @@ CONFORMANCE_TESTS = \
 	tests/conformance/test_selfmod \
 	tests/conformance/test_threads \
 	tests/conformance/test_host_memory \
-	tests/conformance/test_limits
+	tests/conformance/test_limits \
+	tests/conformance/test_hidden
 
 check_PROGRAMS += $(CONFORMANCE_TESTS)
 TESTS += $(CONFORMANCE_TESTS)
 
 CONFORMANCE_COMMON = tests/conformance/vmm.c tests/conformance/vmm.h
 
+tests_conformance_test_hidden_SOURCES = tests/conformance/test_hidden.c $(CONFORMANCE_COMMON)
 tests_conformance_test_device_SOURCES = tests/conformance/test_device.c $(CONFORMANCE_COMMON)
 tests_conformance_test_partition_SOURCES = tests/conformance/test_partition.c $(CONFORMANCE_COMMON)
 tests_conformance_test_memory_SOURCES = tests/conformance/test_memory.c $(CONFORMANCE_COMMON)

@@ -459,20 +459,6 @@ TEST(triple_fault)
 	vm_destroy(vm);
 }
 
-static void install_exception_intercept(struct vm *vm, uint16_t vector)
-{
-	struct hv_input_install_intercept in;
-	uint16_t st = 0xffff;
-
-	memset(&in, 0, sizeof(in));
-	in.access_type = HV_INTERCEPT_ACCESS_MASK_EXECUTE;
-	in.intercept_type = HV_INTERCEPT_TYPE_EXCEPTION;
-	in.intercept_parameter.exception_vector = vector;
-	TEST_ASSERT_OK(hvcall(vm->pt_fd, HVCALL_INSTALL_INTERCEPT, 0, &in, sizeof(in),
-			      NULL, 0, &st));
-	TEST_ASSERT_EQ(st, 0);
-}
-
 static struct hv_x64_exception_intercept_message *
 expect_exception_intercept(struct vcpu *vcpu, struct hv_message *msg)
 {
@@ -490,8 +476,8 @@ TEST(exception_intercept)
 	struct hv_message msg;
 	struct hv_x64_exception_intercept_message *m;
 
-	install_exception_intercept(vm, 3);
-	install_exception_intercept(vm, 6);
+	vm_intercept_exception(vm, 3);
+	vm_intercept_exception(vm, 6);
 
 	m = expect_exception_intercept(vcpu, &msg);
 	TEST_ASSERT_EQ(m->exception_vector, 3);

@@ -752,6 +752,20 @@ uint64_t vcpu_expect_out(struct vcpu *vcpu, uint16_t port)
 	return io->rax;
 }
 
+void vm_intercept_exception(struct vm *vm, uint16_t vector)
+{
+	struct hv_input_install_intercept in;
+	uint16_t st = 0xffff;
+
+	memset(&in, 0, sizeof(in));
+	in.access_type = HV_INTERCEPT_ACCESS_MASK_EXECUTE;
+	in.intercept_type = HV_INTERCEPT_TYPE_EXCEPTION;
+	in.intercept_parameter.exception_vector = vector;
+	TEST_ASSERT_OK(hvcall(vm->pt_fd, HVCALL_INSTALL_INTERCEPT, 0, &in, sizeof(in),
+			      NULL, 0, &st));
+	TEST_ASSERT_EQ(st, 0);
+}
+
 void vcpu_advance_rip(struct vcpu *vcpu, const struct hv_message *msg)
 {
 	const struct hv_x64_intercept_message_header *h =

@@ -319,6 +319,8 @@ void vcpu_expect_halted(struct vcpu *vcpu);
 void vcpu_expect_wait_sipi(struct vcpu *vcpu);
 /* RIP = header.rip + header.instruction_length */
 void vcpu_advance_rip(struct vcpu *vcpu, const struct hv_message *msg);
+/* HVCALL_INSTALL_INTERCEPT of an exception vector. */
+void vm_intercept_exception(struct vm *vm, uint16_t vector);
 /* Complete an IN: merge value into RAX (size bytes) and advance RIP. */
 void vcpu_complete_in(struct vcpu *vcpu, const struct hv_message *msg,
 		      uint32_t value);

@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Translation-time scanner (SVM engine). Unicorn 2.1.1 executes IN/OUT
+ * without consulting the IO permission map (translate.c gen_check_io
+ * returns early) and stops only at the end of the block, so IO exits cannot
+ * come from SVM. Instead, UC_HOOK_EDGE_GENERATED runs after a block is
+ * translated and before it executes (cpu-exec.c tb_find): the block's bytes
+ * are decoded, and every IO instruction (and every instruction that may set
+ * RFLAGS.IF: STI, POPF, IRET, SYSRET) gets a UC_HOOK_CODE bounded to its
+ * address. Bounded hooks are compiled into the block that contains them
+ * only (translate.c HOOK_EXISTS_BOUNDED), so they cost nothing elsewhere;
+ * the block just translated without them is dropped and looked up again.
+ * A site's callback runs with RIP exact and nothing of the instruction
+ * executed, and uc_emu_stop there takes effect before it.
+ *
+ * Hooks are keyed by linear address: the callback checks the bytes it
+ * finds there (mode-independently, like the old code hook's classifier),
+ * so a site whose code changed since is passed through. Undecodable bytes
+ * (VEX/EVEX, unknown opcodes) hook the rest of their block instruction by
+ * instruction. The edge hook also records the pages code was translated
+ * from, for the VMM-write check (run_track_code_page).
+ */
+#include "internal.h"
+#include "rawenv.h"
+#include "svm.h"
+#include "x86_insn.h"
+#include "x86_mmu.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct scanner {
+	uint64_t *set;			/* open addressing; key = linear + 1 */
+	size_t cap, n;
+	uc_context *ctx;
+	unsigned long tbs, retranslated, undecodable;
+};
+
+static size_t slot(uint64_t k, size_t cap)
+{
+	return (size_t)((k * 0x9e3779b97f4a7c15ull) >> 20) & (cap - 1);
+}
+
+static bool set_has(const struct scanner *s, uint64_t a)
+{
+	for (size_t i = slot(a + 1, s->cap);; i = (i + 1) & (s->cap - 1)) {
+		if (s->set[i] == a + 1)
+			return true;
+		if (!s->set[i])
+			return false;
+	}
+}
+
+static bool set_add(struct scanner *s, uint64_t a)
+{
+	if ((s->n + 1) * 2 > s->cap) {
+		size_t cap = s->cap * 2;
+		uint64_t *n = calloc(cap, sizeof *n);
+		if (!n)
+			return false;
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->set[i]) {
+				size_t j = slot(s->set[i], cap);
+				while (n[j])
+					j = (j + 1) & (cap - 1);
+				n[j] = s->set[i];
+			}
+		free(s->set);
+		s->set = n;
+		s->cap = cap;
+	}
+	size_t i = slot(a + 1, s->cap);
+	while (s->set[i])
+		i = (i + 1) & (s->cap - 1);
+	s->set[i] = a + 1;
+	s->n++;
+	return true;
+}
+
+enum site { SITE_NONE, SITE_IO, SITE_WINDOW };
+
+/* What the bytes at a site are, in any mode (0x40-0x4f is skipped as a
+ * REX prefix: in 16/32-bit code it is an INC/DEC, never an IO opcode). */
+static enum site site_kind(const uint8_t *p, size_t n)
+{
+	size_t i = x86_skip_prefixes(p, n);
+
+	switch (p[i]) {
+	case 0x6c: case 0x6d: case 0x6e: case 0x6f:
+	case 0xe4: case 0xe5: case 0xe6: case 0xe7:
+	case 0xec: case 0xed: case 0xee: case 0xef:
+		return SITE_IO;
+	case 0xfb: case 0x9d: case 0xcf:
+		return SITE_WINDOW;
+	case 0x0f:
+		return i + 1 < n && p[i + 1] == 0x07 ? SITE_WINDOW : SITE_NONE;
+	default:
+		return SITE_NONE;
+	}
+}
+
+static enum site insn_kind(const struct x86_insn *in)
+{
+	if (x86_insn_is_io(in, NULL))
+		return SITE_IO;
+	if (in->map == 0 && (in->opcode == 0xfb || in->opcode == 0x9d || in->opcode == 0xcf))
+		return SITE_WINDOW;
+	if (in->map == 1 && in->opcode == 0x07)
+		return SITE_WINDOW;
+	return SITE_NONE;
+}
+
+static struct x86_mmu raw_mmu(struct emu_partition *pt, const void *ctx)
+{
+	return (struct x86_mmu){ .cr0 = raw_get_cr(ctx, 0), .cr3 = raw_get_cr(ctx, 3),
+				 .cr4 = raw_get_cr(ctx, 4), .efer = raw_get_efer(ctx),
+				 .read_phys = mem_read_phys, .opaque = pt };
+}
+
+/* Copies up to len bytes of code at linear lin; returns how many. */
+static size_t fetch_code(struct emu_partition *pt, const struct x86_mmu *m, uint64_t lin,
+			 uint8_t *buf, size_t len, bool track)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		uint64_t va = lin + got, gpa;
+		if (x86_mmu_translate(m, va, 0, &gpa, NULL) != X86_XLATE_OK)
+			break;
+		size_t n = EMU_PAGE - (va & (EMU_PAGE - 1));
+		if (n > len - got)
+			n = len - got;
+		const uint8_t *host = mem_host(pt, gpa & ~(EMU_PAGE - 1), EMU_PAGE, false);
+		if (!host)
+			break;
+		if (track)
+			run_track_code_page(pt, gpa & ~(EMU_PAGE - 1), host);
+		memcpy(buf + got, host + (gpa & (EMU_PAGE - 1)), n);
+		got += n;
+	}
+	return got;
+}
+
+static void site_cb(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
+{
+	struct emu_partition *pt = opaque;
+	struct emu_vp *vp = pt->eng.loaded;
+	uint8_t b[16];
+
+	(void)size;
+	if (!vp || vp->x.reason != EXIT_NONE)
+		return;
+	uint64_t rip = 0;
+	uc_reg_read(uc, UC_X86_REG_RIP, &rip);
+	if (vp->svm_skip_rip == rip + 1) {
+		vp->svm_skip_rip = 0;
+		return;
+	}
+	uc_context_save(uc, pt->eng.scan->ctx);
+	struct x86_mmu m = raw_mmu(pt, pt->eng.scan->ctx);
+	size_t n = fetch_code(pt, &m, addr, b, 15, false);
+	if (!n)
+		return;
+	switch (site_kind(b, n)) {
+	case SITE_IO:
+		/* finish_io (run.c) decodes the length in the CPU's mode. */
+		memcpy(vp->x.bytes, b, n);
+		vp->x.nbytes = (uint8_t)n;
+		vp->x.insn_len = 1;
+		vp->x.reason = EXIT_IO;
+		break;
+	case SITE_WINDOW:
+		if (!vp->irq_window)
+			return;
+		vp->x.reason = EXIT_WINDOW;
+		break;
+	default:
+		return;
+	}
+	vp->x.rip = rip;
+	uc_emu_stop(uc);
+}
+
+static enum x86_mode raw_mode(const void *ctx)
+{
+	uint32_t hf = raw_get_hflags(ctx);
+
+	return (hf & HF_CS64) ? X86_MODE_LONG64 : (hf & HF_CS32) ? X86_MODE_PROT32 :
+	       (hf & HF_PE) ? X86_MODE_PROT16 : X86_MODE_REAL;
+}
+
+static bool hook_site(struct emu_partition *pt, uint64_t begin, uint64_t end)
+{
+	uc_hook h;
+
+	if (!set_add(pt->eng.scan, begin))
+		return false;
+	return uc_hook_add(pt->eng.uc, &h, UC_HOOK_CODE, site_cb, pt, begin, end) == UC_ERR_OK;
+}
+
+static void edge_cb(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *opaque)
+{
+	struct emu_partition *pt = opaque;
+	struct scanner *s = pt->eng.scan;
+	uint8_t buf[4096 + 16];
+	bool added = false;
+
+	(void)prev;
+	s->tbs++;
+	uc_context_save(uc, s->ctx);
+	struct x86_mmu m = raw_mmu(pt, s->ctx);
+	enum x86_mode mode = raw_mode(s->ctx);
+	size_t want = (size_t)cur->size + 15;
+	if (want > sizeof buf)
+		want = sizeof buf;
+	size_t got = fetch_code(pt, &m, cur->pc, buf, want, true);
+	size_t off = 0;
+	for (unsigned i = 0; i < cur->icount && off < cur->size && off < got; i++) {
+		struct x86_insn in;
+		uint64_t a = cur->pc + off;
+		if (x86_decode(buf + off, got - off, mode, &in) < 0) {
+			s->undecodable++;
+			if (!set_has(s, a))
+				added |= hook_site(pt, a, cur->pc + cur->size - 1);
+			break;
+		}
+		if (insn_kind(&in) != SITE_NONE && !set_has(s, a))
+			added |= hook_site(pt, a, a);
+		off += in.len;
+	}
+	if (!added)
+		return;
+	/* Translated without the new hooks: drop it, look it up again
+	 * (writing RIP restarts Unicorn's loop without returning). */
+	s->retranslated++;
+	uc_ctl_remove_cache(uc, cur->pc, cur->pc + cur->size);
+	uint64_t rip;
+	uc_reg_read(uc, UC_X86_REG_RIP, &rip);
+	uc_reg_write(uc, UC_X86_REG_RIP, &rip);
+}
+
+/* Kicks: polled at the entry of every block, before its first
+ * instruction (the block hook is emitted ahead of the block's exit check,
+ * translator.c), so a stop there leaves the VP exactly at the block's
+ * first instruction. A uc_emu_stop from another thread would instead be
+ * honoured after whichever guest memory access comes next (Unicorn emits
+ * an exit check after every load and store, tcg-op.c check_exit_request)
+ * with RIP stale and the instruction half done. */
+static void block_cb(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
+{
+	struct emu_partition *pt = opaque;
+	struct emu_vp *vp = pt->eng.loaded;
+	struct raw_seg cs;
+
+	(void)size;
+	if (EMU_LIKELY(!vp || !atomic_load_explicit(&vp->kick, memory_order_relaxed)))
+		return;
+	if (vp->x.reason != EXIT_NONE)
+		return;
+	/* RIP is not synced at a block's entry: set it (this also keeps
+	 * Unicorn from resetting it, uc->quit_request). */
+	uc_context_save(uc, pt->eng.scan->ctx);
+	raw_get_seg(pt->eng.scan->ctx, RAW_CS, &cs);
+	uint64_t rip = addr - cs.base;
+	if (!(raw_get_hflags(pt->eng.scan->ctx) & HF_CS64))
+		rip &= 0xffffffffull;
+	uc_reg_write(uc, UC_X86_REG_RIP, &rip);
+	vp->x.reason = EXIT_KICK;
+	uc_emu_stop(uc);
+}
+
+int scanner_install(struct emu_partition *pt)
+{
+	struct scanner *s = calloc(1, sizeof *s);
+	uc_hook h;
+
+	if (!s)
+		return -ENOMEM;
+	s->cap = 1024;
+	s->set = calloc(s->cap, sizeof *s->set);
+	pt->eng.scan = s;
+	if (!s->set || uc_context_alloc(pt->eng.uc, &s->ctx) != UC_ERR_OK)
+		return -ENOMEM;
+	if (uc_hook_add(pt->eng.uc, &h, UC_HOOK_EDGE_GENERATED, edge_cb, pt, 1, 0) ||
+	    uc_hook_add(pt->eng.uc, &h, UC_HOOK_BLOCK, block_cb, pt, 1, 0))
+		return -ENOMEM;
+	return 0;
+}
+
+void scanner_fini(struct emu_partition *pt)
+{
+	struct scanner *s = pt->eng.scan;
+
+	if (!s)
+		return;
+	if (s->ctx)
+		uc_context_free(s->ctx);
+	free(s->set);
+	free(s);
+	pt->eng.scan = NULL;
+}
