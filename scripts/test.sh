@@ -33,6 +33,8 @@ case "$mode" in
 	cd build-tsan && make -j"$(nproc)" >/dev/null || exit 1
 	export TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 suppressions=$top/tests/tsan.supp"
 	scale=6
+	# One Linux boot (1 VP): the per-instruction hook runs instrumented.
+	export LINUX_BOOT_SMP=${LINUX_BOOT_SMP:-1}
 	;;
 --valgrind)
 	export MSHV_EMU_VALGRIND=1
