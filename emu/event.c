@@ -94,7 +94,8 @@ static int fatal(struct ectx *c)
 
 static bool canonical(uint64_t a)
 {
-	return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+	/* shift unsigned: a left shift of a negative value is undefined */
+	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
 }
 
 /* Linear-address access as a system/stack access of the delivery. */
