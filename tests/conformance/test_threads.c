@@ -5,6 +5,8 @@
  */
 #include "vmm.h"
 
+#include <stdatomic.h>
+
 #include <pthread.h>
 #include <time.h>
 
@@ -23,8 +25,8 @@ struct worker {
 	struct vm *vm;
 	struct vcpu *vcpu;
 	uint16_t port;
-	volatile uint32_t progress;
-	volatile uint32_t *other;	/* partner's progress, or NULL */
+	atomic_uint progress;
+	atomic_uint *other;	/* partner's progress, or NULL */
 	pthread_barrier_t *barrier;
 };
 
@@ -38,15 +40,15 @@ static void *worker_fn(void *arg)
 
 		TEST_ASSERT(v == i, "port %#x: exit %u value %llu", w->port, i,
 			    (unsigned long long)v);
-		w->progress = i;
+		atomic_store(&w->progress, i);
 		if (w->other && i == ITERATIONS / 2) {
 			/* the partner must make progress while we are alive */
 			struct timespec d = { 0, 1000 * 1000 };
 
-			for (int t = 0; t < 10000 && *w->other < ITERATIONS / 4; t++)
+			for (int t = 0; t < 10000 && atomic_load(w->other) < ITERATIONS / 4; t++)
 				nanosleep(&d, NULL);
-			TEST_ASSERT(*w->other >= ITERATIONS / 4,
-				    "partner VP made no progress (%u)", *w->other);
+			TEST_ASSERT(atomic_load(w->other) >= ITERATIONS / 4,
+				    "partner VP made no progress (%u)", atomic_load(w->other));
 		}
 	}
 	return NULL;

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -654,7 +655,7 @@ uint32_t vcpu_run_ok(struct vcpu *vcpu, struct hv_message *msg)
  * that lands just before the ioctl is consumed there, so one is not enough. */
 struct halt_kicker {
 	pthread_t target;
-	volatile int stop;
+	atomic_int stop;
 };
 
 static void on_halt_kick(int sig)
@@ -667,9 +668,9 @@ static void *halt_kicker_thread(void *arg)
 	struct halt_kicker *k = arg;
 	struct timespec d = { 0, 20 * 1000 * 1000 };
 
-	while (!k->stop) {
+	while (!atomic_load(&k->stop)) {
 		nanosleep(&d, NULL);
-		if (!k->stop)
+		if (!atomic_load(&k->stop))
 			pthread_kill(k->target, SIGUSR1);
 	}
 	return NULL;
@@ -698,7 +699,7 @@ static void expect_blocked(struct vcpu *vcpu, bool startup)
 			break;
 		a.as_uint64 = vcpu_get_reg(vcpu, HV_REGISTER_INTERNAL_ACTIVITY_STATE);
 	}
-	k.stop = 1;
+	atomic_store(&k.stop, 1);
 	TEST_ASSERT_OK(pthread_join(th, NULL));
 	TEST_ASSERT_OK(sigaction(SIGUSR1, &old, NULL));
 	TEST_ASSERT(ret == -1 && err == EINTR,
