@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Shared by the emu/abi_asserts_*.c files: compile-time checks of every
- * number, size and offset that mshv-abi.md lists for the /dev/mshv UAPI
+ * number, size and offset that the kernel UAPI (include/uapi/linux/mshv.h) and the Hyper-V headers (include/hyperv/hvgdk*.h, hvhdk*.h) define for the /dev/mshv UAPI
  * (<linux/mshv.h>) and the hypervisor ABI (<hyperv/hv_all.h>). The files
  * hold no code; compiling them is the test, e.g.
  *   gcc -std=gnu11 -Wall -Wextra -Werror -Iinclude -c emu/abi_asserts_uapi.c

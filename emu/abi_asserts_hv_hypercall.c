@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Compile-time ABI checks: HV_STATUS values (<hyperv/hv_status.h>) and
- * hypercalls (<hyperv/hv_hypercall.h>), mshv-abi.md sections 2.14, 3.4, 3.5.
+ * hypercalls (<hyperv/hv_hypercall.h>), as the kernel's include/hyperv/hvgdk_mini.h and hvhdk_mini.h define them (statuses: hv_result_to_errno in drivers/hv).
  * No code; compiling is the test (see abi_asserts.h).
  */
 #include "abi_asserts.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Compile-time ABI checks: messages and intercept payloads,
- * <hyperv/hv_message.h> (mshv-abi.md sections 3.1-3.3).
+ * <hyperv/hv_message.h> (the kernel's include/hyperv/hvhdk.h, TLFS "Intercept messages").
  * No code; compiling is the test (see abi_asserts.h).
  */
 #include "abi_asserts.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Compile-time ABI checks: the partition ABI, <hyperv/hv_partition.h>
- * (mshv-abi.md sections 3.8, 3.9, 3.12).
+ * (the kernel's include/hyperv/hvhdk.h and hvgdk_mini.h).
  * No code; compiling is the test (see abi_asserts.h).
  */
 #include "abi_asserts.h"

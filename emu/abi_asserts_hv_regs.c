@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Compile-time ABI checks: register names and value layouts,
- * <hyperv/hv_regs.h> (mshv-abi.md sections 3.6, 3.7).
+ * <hyperv/hv_regs.h> (the kernel's include/hyperv/hvgdk_mini.h, TLFS "Virtual Processor Register Names").
  * No code; compiling is the test (see abi_asserts.h).
  */
 #include "abi_asserts.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Compile-time ABI checks: the VP register page and VP state blobs,
- * <hyperv/hv_vp_state.h> (mshv-abi.md sections 3.10, 3.11).
+ * <hyperv/hv_vp_state.h> (the kernel's include/hyperv/hvhdk.h, hv_vp_state_data).
  * No code; compiling is the test (see abi_asserts.h).
  */
 #include "abi_asserts.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Compile-time ABI checks: the /dev/mshv UAPI, <linux/mshv.h>
- * (mshv-abi.md sections 1.1-1.5).
+ * (the kernel's include/uapi/linux/mshv.h).
  * No code; compiling is the test (see abi_asserts.h).
  */
 #include "abi_asserts.h"
