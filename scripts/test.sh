@@ -25,9 +25,6 @@ case "$mode" in
 	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 	export LSAN_OPTIONS=suppressions=$top/tests/lsan.supp
 	scale=4
-	# One Linux boot (1 VP): a 2-VP boot under ASan hung once (see
-	# docs/design.md §14, "Known failure"); the plain suite boots 1 and 2.
-	export LINUX_BOOT_SMP=${LINUX_BOOT_SMP:-1}
 	;;
 --tsan)
 	# ThreadSanitizer (docs/fuzzing.md): every data race is an error,
