@@ -7,7 +7,7 @@ examples_demo_vmm_CPPFLAGS = -I$(top_srcdir)/include
 # The reference VMM that boots Linux (examples/linux/): "mshv-emu demo"
 # runs it with Debian's kernel and a busybox initramfs built here.
 pkglibexec_PROGRAMS += examples/linux/mshv-linux
-examples_linux_mshv_linux_SOURCES = examples/linux/main.c examples/linux/vcpu.c \
+examples_linux_mshv_linux_SOURCES = examples/linux/main.c examples/linux/vcpu.c examples/linux/diag.c \
 	examples/linux/hv.c examples/linux/loader.c examples/linux/mptable.c \
 	examples/linux/uart.c examples/linux/ioapic.c examples/linux/pio.c \
 	examples/linux/mmio.c examples/linux/vmm.h

@@ -3,8 +3,8 @@
  * One thread per VP, each looping on MSHV_RUN_VP.  Secondary VPs simply
  * enter RUN_VP too: the hypervisor holds them until the guest's INIT/SIPI.
  * A stop (reset, failure) is broadcast with a signal that interrupts
- * RUN_VP (EINTR).  The last exits are kept in a ring and printed when the
- * machine fails, so a red boot says where it was.
+ * RUN_VP (EINTR).  Every exit is recorded (diag.c), so a failed boot says
+ * where it was.
  */
 #define _GNU_SOURCE	/* pthread_tryjoin_np */
 #include <errno.h>
@@ -40,44 +40,6 @@ void vm_request_stop(struct vm *vm, int code, const char *why)
 	for (unsigned i = 0; i < vm->ncpus; i++)
 		if (vm->threads[i])
 			pthread_kill(vm->threads[i], KICK_SIGNAL);
-}
-
-static void record(struct vm *vm, uint32_t vp, uint32_t type, uint64_t rip, uint64_t info)
-{
-	pthread_mutex_lock(&vm->ring_lock);
-	vm->ring[vm->ring_pos % EXIT_RING] = (struct exit_rec){ vp, type, rip, info };
-	vm->ring_pos++;
-	vm->exits++;
-	pthread_mutex_unlock(&vm->ring_lock);
-}
-
-static const char *type_name(uint32_t t)
-{
-	switch (t) {
-	case HVMSG_X64_IO_PORT_INTERCEPT: return "IO";
-	case HVMSG_UNMAPPED_GPA: return "UNMAPPED_GPA";
-	case HVMSG_GPA_INTERCEPT: return "GPA_INTERCEPT";
-	case HVMSG_X64_HALT: return "HALT";
-	case HVMSG_X64_CPUID_INTERCEPT: return "CPUID";
-	case HVMSG_X64_MSR_INTERCEPT: return "MSR";
-	case HVMSG_X64_EXCEPTION_INTERCEPT: return "EXCEPTION";
-	case HVMSG_UNRECOVERABLE_EXCEPTION: return "UNRECOVERABLE_EXCEPTION";
-	case HVMSG_X64_APIC_EOI: return "APIC_EOI";
-	default: return "OTHER";
-	}
-}
-
-void vm_dump_exits(struct vm *vm)
-{
-	unsigned n = vm->ring_pos < EXIT_RING ? vm->ring_pos : EXIT_RING;
-
-	fprintf(stderr, "mshv-linux: %llu exits; the last %u:\n",
-		(unsigned long long)vm->exits, n);
-	for (unsigned i = vm->ring_pos - n; i != vm->ring_pos; i++) {
-		const struct exit_rec *e = &vm->ring[i % EXIT_RING];
-		fprintf(stderr, "  vp%u %-24s rip %#llx info %#llx\n", e->vp, type_name(e->type),
-			(unsigned long long)e->rip, (unsigned long long)e->info);
-	}
 }
 
 static int io_exit(struct vm *vm, unsigned vp, const struct hv_x64_io_port_intercept_message *io)
@@ -116,25 +78,25 @@ static int handle(struct vm *vm, unsigned vp, struct hv_message *msg)
 	switch (type) {
 	case HVMSG_X64_IO_PORT_INTERCEPT: {
 		const struct hv_x64_io_port_intercept_message *io = (const void *)msg->u.payload;
-		record(vm, vp, type, h->rip, io->port_number);
+		vm_record_exit(vm, vp, type, h->rip, io->port_number);
 		return io_exit(vm, vp, io);
 	}
 	case HVMSG_UNMAPPED_GPA: {
 		const struct hv_x64_memory_intercept_message *m = (const void *)msg->u.payload;
-		record(vm, vp, type, h->rip, m->guest_physical_address);
+		vm_record_exit(vm, vp, type, h->rip, m->guest_physical_address);
 		return mmio_exit(vm, vp, m);
 	}
 	case HVMSG_X64_HALT:
 		/* HLT with interrupts enabled wakes on the next interrupt. */
-		record(vm, vp, type, h->rip, 0);
+		vm_record_exit(vm, vp, type, h->rip, 0);
 		return 0;
 	case HVMSG_X64_APIC_EOI:
-		record(vm, vp, type, 0, 0);
+		vm_record_exit(vm, vp, type, 0, 0);
 		return 0;
 	default:
-		record(vm, vp, type, h->rip, 0);
+		vm_record_exit(vm, vp, type, h->rip, 0);
 		fprintf(stderr, "mshv-linux: vp%u: unexpected exit %s (%#x) at rip %#llx\n", vp,
-			type_name(type), type, (unsigned long long)h->rip);
+			vm_exit_name(type), type, (unsigned long long)h->rip);
 		return -1;
 	}
 }
@@ -209,7 +171,9 @@ int vcpus_run(struct vm *vm)
 		}
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (atomic_load(&vm->exit_code))
+	if (atomic_load(&vm->exit_code)) {
 		vm_dump_exits(vm);
+		vm_dump_vps(vm);
+	}
 	return atomic_load(&vm->exit_code);
 }

@@ -143,6 +143,10 @@ int mmio_exit(struct vm *vm, unsigned vp, const struct hv_x64_memory_intercept_m
 /* VP threads (vcpu.c). */
 int vcpus_run(struct vm *vm);
 void vm_request_stop(struct vm *vm, int code, const char *why);
+/* diag.c: every exit goes into a ring; a failed run prints it and the VPs. */
+void vm_record_exit(struct vm *vm, uint32_t vp, uint32_t type, uint64_t rip, uint64_t info);
+const char *vm_exit_name(uint32_t type);
 void vm_dump_exits(struct vm *vm);
+void vm_dump_vps(struct vm *vm);
 
 #endif /* MSHV_LINUX_VMM_H */
