@@ -19,8 +19,10 @@
  * 128 MiB), so keep it modest. */
 #define EMU_TCG_BUFFER (32u << 20)
 
-/* How long a VP runs before a waiting VP (or hypercall) gets the engine. */
+/* How long a VP runs before a preempted VP gets the engine back, and the
+ * least a VP runs before anyone else preempts it. */
 #define EMU_SLICE_NS 2000000L
+#define EMU_MIN_TURN_NS 100000L
 
 void engine_kick(struct emu_vp *vp, unsigned bits)
 {
@@ -77,33 +79,31 @@ void engine_fini(struct emu_partition *pt)
 	pthread_cond_destroy(&e->cv);
 }
 
-static void slice_deadline(struct timespec *t)
+static void deadline_in(struct timespec *t, long ns)
 {
 	clock_gettime(CLOCK_MONOTONIC, t);
-	t->tv_nsec += EMU_SLICE_NS;
+	t->tv_nsec += ns;
 	if (t->tv_nsec >= 1000000000L) {
 		t->tv_sec++;
 		t->tv_nsec -= 1000000000L;
 	}
 }
 
-void engine_acquire(struct emu_partition *pt, struct emu_vp *who)
+/* first_wait_ns: how long the running VP may go on before it is asked to
+ * yield, then EMU_SLICE_NS between requests. */
+static void acquire(struct emu_partition *pt, long first_wait_ns)
 {
 	struct emu_engine *e = &pt->eng;
-
-	(void)who;
 	struct timespec slice;
 
 	pthread_mutex_lock(&e->m);
 	e->waiters++;
-	/* The running VP keeps the engine for a time slice before it is asked
-	 * to yield: a turn costs a context switch and a TLB flush. */
-	slice_deadline(&slice);
+	deadline_in(&slice, first_wait_ns);
 	while (e->busy) {
 		if (pthread_cond_timedwait(&e->cv, &e->m, &slice) == ETIMEDOUT) {
 			if (e->running)
 				atomic_fetch_or(&e->running->kick, EMU_KICK_YIELD);
-			slice_deadline(&slice);
+			deadline_in(&slice, EMU_SLICE_NS);
 		}
 	}
 	e->waiters--;
@@ -112,6 +112,17 @@ void engine_acquire(struct emu_partition *pt, struct emu_vp *who)
 	/* A VP in engine_yield waits for this generation change. */
 	pthread_cond_broadcast(&e->cv);
 	pthread_mutex_unlock(&e->m);
+}
+
+/* A VMM call, a VP entering RUN_VP or woken from a halt: short work or an
+ * interrupt to take, so the running VP is asked to yield almost at once
+ * (measured: waiting out a whole slice made every IPI to an idle VP and
+ * every exit completed beside a running VP cost ~2 ms). The running VP
+ * gets its minimum turn first, so two busy VPs do not thrash. */
+void engine_acquire(struct emu_partition *pt, struct emu_vp *who)
+{
+	(void)who;
+	acquire(pt, EMU_MIN_TURN_NS);
 }
 
 void engine_release(struct emu_partition *pt)
@@ -124,11 +135,13 @@ void engine_release(struct emu_partition *pt)
 	pthread_mutex_unlock(&e->m);
 }
 
-/* Hands the engine to a waiter and takes it back after someone else ran. */
+/* Hands the engine to a waiter and takes it back after someone else ran:
+ * a preempted VP waits a whole slice before it asks for its turn back. */
 void engine_yield(struct emu_partition *pt, struct emu_vp *vp)
 {
 	struct emu_engine *e = &pt->eng;
 
+	(void)vp;
 	pthread_mutex_lock(&e->m);
 	uint64_t gen = e->generation;
 	e->busy = false;
@@ -136,7 +149,12 @@ void engine_yield(struct emu_partition *pt, struct emu_vp *vp)
 	while (e->waiters > 0 && e->generation == gen)
 		pthread_cond_wait(&e->cv, &e->m);
 	pthread_mutex_unlock(&e->m);
-	engine_acquire(pt, vp);
+	acquire(pt, EMU_SLICE_NS);
+}
+
+bool engine_contended(struct emu_partition *pt)
+{
+	return atomic_load_explicit(&pt->eng.waiters, memory_order_relaxed) != 0;
 }
 
 /* Marks vp as inside uc_emu_start; false if someone is already waiting. */

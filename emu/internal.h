@@ -178,7 +178,7 @@ struct emu_engine {
 	struct emu_vp *loaded;		/* whose state the engine holds */
 	struct emu_vp *running;		/* VP inside uc_emu_start */
 	bool busy;			/* someone owns the engine */
-	unsigned waiters;
+	_Atomic unsigned waiters;	/* changed under m; read without it */
 	uint64_t generation;		/* bumped on every acquire */
 	uc_context *scratch;
 	uc_context *pristine;		/* engine state before any VP */
@@ -240,6 +240,8 @@ void engine_fini(struct emu_partition *pt);
 void engine_acquire(struct emu_partition *pt, struct emu_vp *who);
 void engine_release(struct emu_partition *pt);
 void engine_yield(struct emu_partition *pt, struct emu_vp *vp);
+/* Is anyone waiting for the engine? (a hint for spin-wait loops) */
+bool engine_contended(struct emu_partition *pt);
 bool engine_enter(struct emu_partition *pt, struct emu_vp *vp);
 void engine_leave(struct emu_partition *pt);
 /* Makes vp the engine's current CPU state (engine must be held). */

@@ -208,6 +208,15 @@ static void classify(struct emu_vp *vp, const uint8_t *p, uint32_t size)
 	case 0xf4:
 		stop_here(vp, EXIT_HLT, size);
 		return;
+	case 0x90:
+		/* PAUSE in a spin-wait while another VP waits for the engine:
+		 * hand it over now, the lock holder may be that VP (as a CPU's
+		 * pause-loop exiting does). */
+		if (i > 0 && p[i - 1] == 0xf3 && engine_contended(vp->pt)) {
+			engine_kick(vp, EMU_KICK_YIELD);
+			stop_here(vp, EXIT_KICK, size);
+		}
+		return;
 	case 0x0f:
 		if (i + 1 >= size)
 			return;

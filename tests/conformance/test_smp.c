@@ -142,6 +142,32 @@ GUEST_CODE(smp_guest,
 	"movl $0x6000, %eax\n call *%rax\n"
 	"outl %eax, $0x46\n"
 	"cli\n hlt\n"
+	/* idle VP 1, as Linux's idle loop: CLI, check for work, STI; HLT */
+	GUEST_LABEL(sm_idle)
+	"call sm_enable\n"
+	"movl $1, 0x8018\n"
+	"1: cli\n cmpl $0, 0x801c\n jne 2f\n"
+	"sti\n hlt\n jmp 1b\n"
+	"2: movl 0x8020, %eax\n outl %eax, $0x41\n"
+	"cli\n hlt\n"
+	GUEST_LABEL(sm_isr60)
+	"pushq %rcx\n"
+	"movl $0xfee00000, %ecx\n"
+	"incl 0x8020\n"
+	"movl $0, 0xb0(%rcx)\n"
+	"popq %rcx\n iretq\n"
+	/* VP 0: ESI IPIs 0x60 to APIC 1, each waiting for its handler */
+	GUEST_LABEL(sm_storm)
+	"call sm_enable\n"
+	"1: pause\n cmpl $1, 0x8018\n jne 1b\n"
+	"2: movl 0x8020, %eax\n"
+	"movl $0x01000000, 0x310(%rbx)\n movl $0x4060, 0x300(%rbx)\n"
+	"3: pause\n cmpl 0x8020, %eax\n je 3b\n"
+	"decl %esi\n jnz 2b\n"
+	"movl $1, 0x801c\n"
+	"movl $0x01000000, 0x310(%rbx)\n movl $0x4060, 0x300(%rbx)\n"
+	"movl $0xc5, %eax\n outl %eax, $0x40\n"
+	"cli\n hlt\n"
 	GUEST_LABEL(sm_old)
 	"movl $0x1111, %eax\n ret\n"
 	GUEST_LABEL(sm_old_end)
@@ -152,7 +178,8 @@ GUEST_EXTERN(sm_vp0); GUEST_EXTERN(sm_vp1); GUEST_EXTERN(sm_isr50);
 GUEST_EXTERN(sm_isr51); GUEST_EXTERN(sm_boot); GUEST_EXTERN(sm_spin);
 GUEST_EXTERN(sm_ap); GUEST_EXTERN(sm_bcast); GUEST_EXTERN(sm_isr52);
 GUEST_EXTERN(sm_isr53); GUEST_EXTERN(sm_xmc0); GUEST_EXTERN(sm_xmc1);
-GUEST_EXTERN(sm_old); GUEST_EXTERN(sm_old_end);
+GUEST_EXTERN(sm_old); GUEST_EXTERN(sm_old_end); GUEST_EXTERN(sm_idle);
+GUEST_EXTERN(sm_isr60); GUEST_EXTERN(sm_storm);
 
 /* The AP's start: real mode at SIPI vector 0x30 (CS 0x3000, IP 0). */
 GUEST_CODE(smp_tramp,
@@ -191,6 +218,7 @@ static struct vm *sm_vm(void)
 	set_gate64(vm, 0x51, SM_ADDR(sm_isr51));
 	set_gate64(vm, 0x52, SM_ADDR(sm_isr52));
 	set_gate64(vm, 0x53, SM_ADDR(sm_isr53));
+	set_gate64(vm, 0x60, SM_ADDR(sm_isr60));
 	return vm;
 }
 
@@ -444,6 +472,40 @@ TEST(cross_vp_code_write)
 	vm_destroy(vm);
 }
 
+static void storm_vp0(struct job *j)
+{
+	j->got[0] = vcpu_expect_out(j->vcpu, 0x40);
+}
+
+static void storm_vp1(struct job *j)
+{
+	j->got[0] = vcpu_expect_out(j->vcpu, 0x41);
+}
+
+/* A VP idling as Linux does (CLI, check, STI; HLT) takes every one of
+ * many IPIs, each sent only after the previous one was handled: one lost
+ * wake-up and VP 0 spins for ever (the test's time limit). */
+TEST(ipi_storm_to_idle_vp)
+{
+	struct vm *vm = sm_vm();
+	struct job j[2] = {
+		{ .vcpu = sm_vcpu(vm, 0, SM_ADDR(sm_storm)), .fn = storm_vp0 },
+		{ .vcpu = sm_vcpu(vm, 1, SM_ADDR(sm_idle)), .fn = storm_vp1 },
+	};
+	unsigned n = getenv("SMP_STORM_N") ? (unsigned)atoi(getenv("SMP_STORM_N")) : 2000;
+
+	vcpu_set_reg(j[0].vcpu, HV_X64_REGISTER_RSI, n);
+	run_jobs(j, 2);
+	TEST_ASSERT_EQ(j[0].got[0] & 0xff, 0xc5);
+	/* n IPIs and the last one that ends the idle loop (it may or may
+	 * not be taken before VP 1 sees the flag) */
+	TEST_ASSERT(j[1].got[0] >= n && j[1].got[0] <= n + 1, "VP 1 took %llu IPIs of %u",
+		    (unsigned long long)j[1].got[0], n);
+	vcpu_destroy(j[0].vcpu);
+	vcpu_destroy(j[1].vcpu);
+	vm_destroy(vm);
+}
+
 TEST_MAIN(
 	TEST_ENTRY(ipi_between_vps),
 	TEST_ENTRY(ipi_broadcast_logical),
@@ -451,4 +513,5 @@ TEST_MAIN(
 	TEST_ENTRY(ap_waits_for_sipi),
 	TEST_ENTRY(spinlock_4vps),
 	TEST_ENTRY(cross_vp_code_write),
+	TEST_ENTRY(ipi_storm_to_idle_vp),
 )
