@@ -52,7 +52,8 @@ bool ioeventfd_matches(const struct emu_ioeventfd *e, uint64_t gpa, unsigned siz
 }
 
 /* Same addr and len, and either a wildcard or equal datamatch: the
- * kernel's ioeventfd_check_collision (mshv-abi.md 2.7). */
+ * kernel's ioeventfd_check_collision() in drivers/hv/mshv_eventfd.c
+ * (docs/abi.md §2.7). */
 static bool collides(const struct emu_ioeventfd *a, const struct emu_ioeventfd *b)
 {
 	return a->addr == b->addr && a->len == b->len &&

@@ -347,8 +347,9 @@ int emu_irqfd_deassign(struct emu_partition *pt, int efd, uint32_t gsi)
 
 /* A level-triggered vector was EOIed: signal the resamplers whose route
  * delivered it (once per delivery). The kernel instead compares the EOI
- * vector with the resampler's GSI number (mshv-abi.md 2.6), which only
- * works when GSI and vector coincide; we match the route's vector. */
+ * vector with the resampler's GSI number (drivers/hv/mshv_synic.c,
+ * docs/abi.md §2.6), which only works when GSI and vector coincide; we
+ * match the route's vector. */
 void irqfd_notify_eoi(struct emu_partition *pt, uint8_t vector)
 {
 	pthread_mutex_lock(&pt->irqfd_rs_lock);

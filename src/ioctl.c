@@ -286,7 +286,7 @@ static long set_msi_routing(struct mshv_obj *obj, uint64_t arg, const struct msh
 	return rc;
 }
 
-/* MSHV_IRQFD (mshv-abi.md 2.6): flags checked here, the eventfds (open?
+/* MSHV_IRQFD (docs/abi.md §2.6): flags checked here, the eventfds (open?
  * an eventfd?) and the rest by the core. */
 /* The caller's fd number made usable here (a face in another process
  * imports it); *own: close it after use (the core keeps its own dup). */
@@ -338,7 +338,7 @@ static long irqfd(struct mshv_obj *obj, uint64_t arg, const struct mshv_uaccess 
 	return rc;
 }
 
-/* MSHV_IOEVENTFD (mshv-abi.md 2.7): MMIO only, as the kernel. Size and
+/* MSHV_IOEVENTFD (docs/abi.md §2.7): MMIO only, as the kernel. Size and
  * overflow are checked on assign only (a deassign that names no
  * registration is ENOENT). */
 static long ioeventfd(struct mshv_obj *obj, uint64_t arg, const struct mshv_uaccess *ua)

@@ -117,6 +117,11 @@ EXTRA_DIST += tests/linux/test-linux-boot tests/linux/boot-over-cuse
 TESTS += tests/unit/check_exports.sh
 EXTRA_DIST += tests/unit/check_exports.sh
 
+# The tree stands alone: no tracked file cites a document outside it
+# (docs/abi.md, docs/abi-hv.md hold the ABI with its primary sources).
+TESTS += tests/unit/check_doc_refs.sh
+EXTRA_DIST += tests/unit/check_doc_refs.sh
+
 # Guest memory whose host range the VMM takes away (emu/hostmem.c).
 UNIT_TESTS += tests/unit/check_hostmem
 tests_unit_check_hostmem_SOURCES = tests/unit/check_hostmem.c tests/unit/core_helpers.c tests/unit/core_helpers.h

@@ -3,7 +3,8 @@
  * Hypercall codes, control-word helpers, intercept types and the
  * input/output layouts of the hypercalls reachable through
  * MSHV_ROOT_HVCALL (plus some kernel-internal ones the emulator models).
- * Values and sizes: mshv-abi.md section 3.4.  All inputs start with a u64
+ * Values and sizes: docs/abi-hv.md §4 (from the kernel's
+ * include/hyperv/hvgdk_mini.h and hvhdk*.h).  All inputs start with a u64
  * partition id that the kernel overwrites.
  */
 #ifndef _MSHV_EMU_HYPERV_HV_HYPERCALL_H

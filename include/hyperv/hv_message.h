@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * SynIC messages (struct hv_message) and the x86-64 intercept message
- * payloads returned by MSHV_RUN_VP.  Layouts: mshv-abi.md sections 3.1-3.3.
+ * payloads returned by MSHV_RUN_VP.  Layouts: docs/abi-hv.md §1-§3.
  */
 #ifndef _MSHV_EMU_HYPERV_HV_MESSAGE_H
 #define _MSHV_EMU_HYPERV_HV_MESSAGE_H

@@ -3,7 +3,7 @@
  * Partition-level hypervisor ABI: property codes, synthetic / processor /
  * XSAVE feature banks, creation flags, isolation, GPA map flags, special
  * ids, and the guest-visible Hyper-V synthetic MSR numbers.
- * Values: mshv-abi.md sections 3.8, 3.9, 3.12.
+ * Values: docs/abi-hv.md §8, §9, §12.
  */
 #ifndef _MSHV_EMU_HYPERV_HV_PARTITION_H
 #define _MSHV_EMU_HYPERV_HV_PARTITION_H

@@ -2,7 +2,7 @@
 /*
  * Hypervisor register names (enum hv_register_name, x86-64) and register
  * value layouts (union hv_register_value, struct hv_register_assoc, ...).
- * Values: mshv-abi.md sections 3.6 / 3.7.  Names follow the kernel's
+ * Values: docs/abi-hv.md §6, §7.  Names follow the kernel's
  * include/hyperv/hvgdk_mini.h.
  */
 #ifndef _MSHV_EMU_HYPERV_HV_REGS_H

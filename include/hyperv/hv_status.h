@@ -2,7 +2,7 @@
 /*
  * Hypervisor hypercall status codes (HV_STATUS_*), as returned in bits 0-15
  * of the hypercall result value and in mshv_root_hvcall.status.
- * Values: mshv-abi.md sections 2.14 / 3.5.
+ * Values and the kernel's errno for each: docs/abi.md §2.14.
  */
 #ifndef _MSHV_EMU_HYPERV_HV_STATUS_H
 #define _MSHV_EMU_HYPERV_HV_STATUS_H

@@ -3,7 +3,7 @@
  * Per-VP state shared with userspace: the VP register page (mmap offset 0),
  * VP state page types, and the VP state blobs exchanged by
  * MSHV_GET/SET_VP_STATE (LAPIC, synthetic timers).
- * Layouts: mshv-abi.md sections 3.10 / 3.11 / 3.12.
+ * Layouts: docs/abi-hv.md §10, §11, §12.
  */
 #ifndef _MSHV_EMU_HYPERV_HV_VP_STATE_H
 #define _MSHV_EMU_HYPERV_HV_VP_STATE_H

@@ -2,7 +2,7 @@
 /*
  * Userspace interface of /dev/mshv (Linux driver mshv_root), as seen by
  * VMMs.  Numbers, names and layouts follow the upstream UAPI header
- * include/uapi/linux/mshv.h (see docs: mshv-abi.md section 1).
+ * include/uapi/linux/mshv.h (described in docs/abi.md §1).
  *
  * Written for mshv-emu; this is an independent transcription of the ABI.
  *

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * /dev/mshv itself: open modes, CREATE_PARTITION (v1 and v2) validation,
- * partition fds, ROOT_HVCALL on the device fd.  mshv-abi.md 2.0-2.2.
+ * partition fds, ROOT_HVCALL on the device fd.  docs/abi.md §2.0-§2.2.
  */
 #include "vmm.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Passthrough hypercalls a VMM uses (mshv-abi.md 3.4): GVA translation,
+ * Passthrough hypercalls a VMM uses (docs/abi-hv.md §4): GVA translation,
  * GPA read/write, CPUID result registration, intercept installation,
  * interrupt/SynIC calls; guest MSR access seen through GET_VP_REGISTERS.
  */

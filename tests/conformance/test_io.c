@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Port I/O intercepts: HVMSG_X64_IO_PORT_INTERCEPT contents for every
- * IN/OUT form (mshv-abi.md 3.2/3.3), and the VMM's completion protocol.
+ * IN/OUT form (docs/abi-hv.md §2, §3), and the VMM's completion protocol.
  */
 #include "vmm.h"
 

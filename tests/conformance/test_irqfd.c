@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Interrupt plumbing (mshv-abi.md 2.6-2.8): MSHV_IRQFD and MSHV_IOEVENTFD
+ * Interrupt plumbing (docs/abi.md §2.6-§2.8): MSHV_IRQFD and MSHV_IOEVENTFD
  * argument checks and errnos; MMIO ioeventfds (wildcard, datamatch, any
  * size) whose matching guest writes signal the eventfd and complete
  * without an exit while other writes exit with HVMSG_UNMAPPED_GPA; an

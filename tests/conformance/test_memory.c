@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * MSHV_SET_GUEST_MEMORY: validation, overlap rules, unmap, large regions,
- * zero-copy sharing between host and guest.  mshv-abi.md 2.5.
+ * zero-copy sharing between host and guest.  docs/abi.md §2.5.
  */
 #include "vmm.h"
 

@@ -2,7 +2,7 @@
 /*
  * Memory intercepts: HVMSG_UNMAPPED_GPA for reads, writes and fetches
  * from unmapped guest-physical addresses, HVMSG_GPA_INTERCEPT for writes
- * to read-only and fetches from non-executable slots (mshv-abi.md 3.3).
+ * to read-only and fetches from non-executable slots (docs/abi-hv.md §3).
  */
 #include "vmm.h"
 

@@ -101,7 +101,7 @@ static struct vm *msr_vm(uint64_t synthetic_features)
 }
 
 /* QEMU's synthetic feature set: hypervisor_present, hv1, reference
- * counter, VP index, ... (mshv-abi.md 3.9). */
+ * counter, VP index, ... (docs/abi-hv.md §9). */
 #define SYNTH_DEFAULT 0x06400FFBull
 
 TEST(apic_base)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Partition fd: INITIALIZE, partition properties, MSHV_ROOT_HVCALL
- * argument validation.  mshv-abi.md 2.2, 2.3, 3.4, 3.8.
+ * argument validation.  docs/abi.md §2.2, §2.3; docs/abi-hv.md §4, §8.
  */
 #include "vmm.h"
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * VP fd mmap: register page (offset 0), intercept-message page (offset 1),
- * GHCB (2, absent), invalid offsets; dirty-bit protocol (mshv-abi.md 2.12,
- * 3.10).
+ * GHCB (2, absent), invalid offsets; dirty-bit protocol (docs/abi.md
+ * §2.12, docs/abi-hv.md §10).
  */
 #include "vmm.h"
 

@@ -2,7 +2,7 @@
 /*
  * Signals: MSHV_RUN_VP of a spinning guest must return -1/EINTR promptly
  * when the thread is signalled (VMM "kicks"), and the VP must be runnable
- * afterwards (mshv-abi.md 2.10).
+ * afterwards (docs/abi.md §2.10).
  */
 #include "vmm.h"
 

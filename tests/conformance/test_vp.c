@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * VPs: CREATE_VP validation, reset state, register round trips for every
- * register group (mshv-abi.md 3.6/3.7), rep counts, error statuses.
+ * register group (docs/abi-hv.md §6, §7), rep counts, error statuses.
  */
 #include "vmm.h"
 

@@ -185,7 +185,7 @@ void vm_init(struct vm *vm)
 	TEST_ASSERT_OK(ioctl(vm->pt_fd, MSHV_INITIALIZE_PARTITION));
 }
 
-/* QEMU's fixed synthetic feature mask (mshv-abi.md 3.9) */
+/* QEMU's fixed synthetic feature mask (docs/abi-hv.md §9) */
 #define DEFAULT_SYNTH_FEATURES 0x06400FFBull
 
 struct vm *vm_create_default(uint64_t pt_flags)

@@ -186,7 +186,7 @@ int test_main(int argc, char **argv, const struct test_case *cases,
 #define MEM_RWX	(MEM_W | MEM_X)
 #define MEM_UNMAP (1u << MSHV_SET_MEM_BIT_UNMAP)
 
-/* hv_message types / hypercall codes etc. (values per mshv-abi.md) */
+/* hv_message types / hypercall codes etc. (values per docs/abi-hv.md) */
 #define MSG_TYPE(m) ((m)->header.message_type)
 
 /* ------------------------------------------------------------------ */
@@ -345,9 +345,10 @@ msg_mem(struct hv_message *msg)
 
 const char *msg_type_name(uint32_t type);
 
-/* hv_result_to_errno() as in the kernel (mshv-abi.md 2.14), positive. */
+/* hv_result_to_errno() as in drivers/hv/hv_common.c (docs/abi.md §2.14),
+ * positive. */
 int hv_status_errno(uint16_t status);
-/* Is this one of the HV_STATUS_* values of mshv-abi.md 2.14? */
+/* Is this one of the HV_STATUS_* values of docs/abi.md §2.14? */
 bool hv_status_known(uint16_t status);
 
 /*
