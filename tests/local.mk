@@ -52,13 +52,13 @@ tests_unit_check_cuse_security_LDADD = libmshvcuse.la $(FUSE3_LIBS)
 # its "VMM" is statically linked.
 UNIT_TESTS += tests/unit/check_launcher
 tests_unit_check_launcher_SOURCES = tests/cuse/check_launcher.c src/launcher.c src/launcher.h \
-	src/procfs.c src/procfs.h
+	src/private_ram.c src/private_ram.h src/procfs.c src/procfs.h
 check_PROGRAMS += tests/unit/launcher_child
 tests_unit_launcher_child_SOURCES = tests/cuse/launcher_child.c
 # Static on purpose (the launcher must serve static VMMs), hence no
 # sanitizers: they cannot link statically.
-tests_unit_launcher_child_CFLAGS = -std=gnu11 $(WARN_CFLAGS)
-tests_unit_launcher_child_LDFLAGS = -all-static
+tests_unit_launcher_child_CFLAGS = -std=gnu11 -pthread $(WARN_CFLAGS)
+tests_unit_launcher_child_LDFLAGS = -all-static -pthread
 
 # The real kernel CUSE driver, inside User-Mode Linux (the host kernel may
 # lack CONFIG_CUSE): tests/uml/run-in-uml boots Debian's UML kernel with the
