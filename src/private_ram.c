@@ -66,6 +66,7 @@
 struct piece {
 	uint64_t start, end;	/* part of a private anonymous vma, in the range */
 	uint64_t huge;		/* hugetlb page size; 0: ordinary pages */
+	unsigned adv;		/* advices[] bits, ADV_* */
 	int prot;
 	long tfd;		/* the memfd in the VMM, or -1 */
 };
@@ -83,24 +84,43 @@ struct conv {
 
 /* ---- the range ---- */
 
-/* The page size of tgid's hugetlb vma at vstart (smaps KernelPageSize). */
-static uint64_t huge_size(pid_t tgid, unsigned long vstart)
+/* Advice a fresh mapping would lose, from smaps VmFlags: re-applied after
+ * the MAP_FIXED (mlock last). */
+static const struct { char flag[3]; int advice; } advices[] = {
+	{ "dc", MADV_DONTFORK }, { "dd", MADV_DONTDUMP },
+	{ "hg", MADV_HUGEPAGE }, { "nh", MADV_NOHUGEPAGE },
+};
+#define ADV_LOCKED (1u << 8)	/* "lo": mlock'ed */
+#define ADV_ONFAULT (1u << 9)	/* "lf": MLOCK_ONFAULT */
+
+/* tgid's vma at vstart: its page size (smaps KernelPageSize) and advice. */
+static uint64_t vma_info(pid_t tgid, unsigned long vstart, unsigned *adv)
 {
-	char path[64], line[256];
+	char path[64], line[512];
 	bool in = false;
 	uint64_t kb = 0;
 	FILE *f;
 
+	*adv = 0;
 	snprintf(path, sizeof path, "/proc/%d/smaps", (int)tgid);
 	if (!(f = fopen(path, "re")))
 		return 0;
 	while (fgets(line, sizeof line, f)) {
 		unsigned long s, e;
 
-		if (sscanf(line, "%lx-%lx ", &s, &e) == 2 && strchr(line, '-') < strchr(line, ' '))
+		if (sscanf(line, "%lx-%lx ", &s, &e) == 2 && strchr(line, '-') < strchr(line, ' ')) {
 			in = s == vstart;
-		else if (in && sscanf(line, "KernelPageSize: %" SCNu64 " kB", &kb) == 1)
+		} else if (in && sscanf(line, "KernelPageSize: %" SCNu64 " kB", &kb) == 1) {
+			continue;
+		} else if (in && !strncmp(line, "VmFlags:", 8)) {
+			for (char *t = strtok(line + 8, " \n"); t; t = strtok(NULL, " \n")) {
+				for (unsigned i = 0; i < sizeof advices / sizeof advices[0]; i++)
+					if (!strcmp(t, advices[i].flag))
+						*adv |= 1u << i;
+				*adv |= !strcmp(t, "lo") ? ADV_LOCKED : !strcmp(t, "lf") ? ADV_ONFAULT : 0;
+			}
 			break;
+		}
 	}
 	fclose(f);
 	return kb * 1024;
@@ -145,8 +165,9 @@ static int find_pieces(struct conv *c, uint64_t start, uint64_t end)
 		struct piece pc = { .start = vs > start ? vs : start, .end = ve < end ? ve : end,
 				    .prot = PROT_READ | PROT_WRITE |
 					    (perms[2] == 'x' ? PROT_EXEC : 0), .tfd = -1 };
+		uint64_t psz = vma_info(c->tgid, vs, &pc.adv);
 		if (huge) {
-			pc.huge = huge_size(c->tgid, vs);
+			pc.huge = psz;
 			/* MAP_FIXED of hugetlb needs its alignment; else the
 			 * daemon answers as for any private memory. */
 			if (!pc.huge || (pc.huge & (pc.huge - 1)) || pc.start % pc.huge ||
@@ -288,19 +309,44 @@ static void release(struct conv *c, int err)
 
 /* ---- the conversion ---- */
 
-static int copy_run(struct conv *c, const struct piece *p, uint8_t *local, uint64_t run,
+/*
+ * Where a piece's pages go: the memfd written with pwrite through a bounce
+ * buffer (no page faults in the launcher: a shared mapping would take a
+ * write fault per page, 5x slower as measured), or for hugetlbfs, which
+ * has no write(), the launcher's mapping of it.
+ */
+struct sink {
+	int fd;
+	uint8_t *map;
+};
+
+static int copy_run(struct conv *c, const struct piece *p, const struct sink *k, uint64_t run,
 		    uint64_t len)
 {
-	struct iovec l = { local + (run - p->start), len };
-	struct iovec r = { (void *)(uintptr_t)run, len };
+	static uint8_t buf[1 << 20];
 
 	c->copied += len;
-	return process_vm_readv(c->tid, &l, 1, &r, 1, 0) == (ssize_t)len ? 0 : -EFAULT;
+	if (k->map) {
+		struct iovec l = { k->map + (run - p->start), len };
+		struct iovec r = { (void *)(uintptr_t)run, len };
+
+		return process_vm_readv(c->tid, &l, 1, &r, 1, 0) == (ssize_t)len ? 0 : -EFAULT;
+	}
+	for (uint64_t o = 0; o < len; o += sizeof buf) {
+		size_t n = len - o < sizeof buf ? len - o : sizeof buf;
+		struct iovec l = { buf, n }, r = { (void *)(uintptr_t)(run + o), n };
+
+		if (process_vm_readv(c->tid, &l, 1, &r, 1, 0) != (ssize_t)n)
+			return -EFAULT;
+		if (pwrite(k->fd, buf, n, (off_t)(run + o - p->start)) != (ssize_t)n)
+			return errno == ENOSPC ? -ENOMEM : -EIO;
+	}
+	return 0;
 }
 
-/* Copies the present (or swapped) pages of p from the VMM into local: an
+/* Copies the present (or swapped) pages of p from the VMM into k: an
  * untouched page is zero in the memfd as in the VMM, and is not touched. */
-static int copy_present(struct conv *c, const struct piece *p, uint8_t *local)
+static int copy_present(struct conv *c, const struct piece *p, const struct sink *k)
 {
 	static uint64_t ent[8192];
 	char path[64];
@@ -323,13 +369,13 @@ static int copy_present(struct conv *c, const struct piece *p, uint8_t *local)
 					run = a + i * PG;
 				len += PG;
 			} else if (len) {
-				rc = copy_run(c, p, local, run, len);
+				rc = copy_run(c, p, k, run, len);
 				len = 0;
 			}
 		}
 	}
 	if (!rc && len)
-		rc = copy_run(c, p, local, run, len);
+		rc = copy_run(c, p, k, run, len);
 	close(fd);
 	return rc;
 }
@@ -348,17 +394,38 @@ static int fill_piece(struct conv *c, struct piece *p, uint64_t name)
 	long r = inject(c, SYS_ftruncate, (uint64_t)p->tfd, len, 0, 0, 0, 0);
 	if (r < 0)
 		return (int)r;
-	int fd = (int)syscall(SYS_pidfd_getfd, c->pidfd, (int)p->tfd, 0);
-	if (fd < 0)
+	struct sink k = { (int)syscall(SYS_pidfd_getfd, c->pidfd, (int)p->tfd, 0), NULL };
+	if (k.fd < 0)
 		return -errno;
-	void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	int e = errno;
-	close(fd);
-	if (m == MAP_FAILED)
-		return -e;	/* e.g. ENOMEM: too few huge pages */
-	int rc = copy_present(c, p, m);
-	munmap(m, len);
+	if (p->huge) {
+		void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, k.fd, 0);
+
+		if (m == MAP_FAILED) {
+			int e = errno;
+			close(k.fd);
+			return -e;	/* e.g. ENOMEM: too few huge pages */
+		}
+		k.map = m;
+	}
+	int rc = copy_present(c, p, &k);
+	if (k.map)
+		munmap(k.map, len);
+	close(k.fd);
 	return rc;
+}
+
+/* The piece's advice, as on the private mapping (best effort: advice is
+ * not contents; MADV_HUGEPAGE on shmem follows shmem_enabled). */
+static void readvise(struct conv *c, const struct piece *p)
+{
+	uint64_t len = p->end - p->start;
+
+	for (unsigned i = 0; i < sizeof advices / sizeof advices[0]; i++)
+		if (p->adv & (1u << i))
+			inject(c, SYS_madvise, p->start, len, (uint64_t)advices[i].advice, 0, 0, 0);
+	if (p->adv & ADV_LOCKED)
+		inject(c, SYS_mlock2, p->start, len, (p->adv & ADV_ONFAULT) ? MLOCK_ONFAULT : 0,
+		       0, 0, 0);
 }
 
 static int convert(struct conv *c)
@@ -382,7 +449,9 @@ static int convert(struct conv *c)
 			if (i)
 				fprintf(stderr, "mshv-emu: pid %d: %zu of %zu pieces of the range are "
 					"already shared memory (same contents)\n", (int)c->tgid, i, c->n);
+			break;
 		}
+		readvise(c, &c->p[i]);
 	}
 	for (size_t i = 0; i < c->n; i++)
 		if (c->p[i].tfd >= 0)

@@ -157,6 +157,31 @@ static int private_case(void)
 	vma_of(q, perms, path, sizeof path);
 	CHECK(perms[3] == 'p' && !strstr(path, "memfd") && q[0] == 0x66,
 	      "failed conversion left the memory private (%s %s)", perms, path);
+
+	/* Huge pages where the VMM uses them (skipped with no pool). */
+	const size_t hp = 2u << 20;
+	uint8_t *h = mmap(NULL, hp, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (h == MAP_FAILED) {
+		fprintf(stderr, "child: no huge pages (vm.nr_hugepages): hugetlb case skipped\n");
+		return fails ? 1 : 0;
+	}
+	h[0] = 0x77, h[hp - 1] = 0x78;
+	r.userspace_addr = (uintptr_t)h;
+	r.size = hp;
+	r.guest_pfn = 0x200000;
+	errno = 0;
+	CHECK(ioctl(pt, MSHV_SET_GUEST_MEMORY, &r) == -1 && (errno == ENOTTY || errno == ENOMEM),
+	      "hugetlb SET_GUEST_MEMORY");
+	int e = errno;
+	vma_of(h, perms, path, sizeof path);
+	if (e == ENOMEM)	/* a pool of one page: the conversion needs two */
+		CHECK(perms[3] == 'p' && h[0] == 0x77, "hugetlb ENOMEM left it private");
+	else
+		CHECK(perms[3] == 's' && strstr(path, "mshv-guest-ram") && h[0] == 0x77 &&
+		      h[hp - 1] == 0x78, "hugetlb converted (%s %s)", perms, path);
+	fprintf(stderr, "child: hugetlb case: %s\n", e == ENOMEM ? "ENOMEM, left private" :
+		"converted");
 	return fails ? 1 : 0;
 }
 
