@@ -6,7 +6,7 @@
 
 BENCH_PROGS = bench/bench-guest bench/bench-exits bench/bench-setup
 # Only for "make bench-cuse" (works under either face, no mmap).
-BENCH_CUSE_PROGS = bench/bench-ioctl
+BENCH_CUSE_PROGS = bench/bench-ioctl bench/bench-private-ram
 EXTRA_PROGRAMS = $(BENCH_PROGS) $(BENCH_CUSE_PROGS)
 
 # The UAPI-only VMM helpers of the conformance suite, plus direct Unicorn.
@@ -33,6 +33,11 @@ bench_bench_ioctl_SOURCES = bench/bench-ioctl.c $(BENCH_COMMON)
 bench_bench_ioctl_CPPFLAGS = $(BENCH_CPPFLAGS)
 bench_bench_ioctl_CFLAGS = $(BENCH_CFLAGS)
 bench_bench_ioctl_LDADD = $(UNICORN_LIBS)
+
+bench_bench_private_ram_SOURCES = bench/bench-private-ram.c $(BENCH_COMMON)
+bench_bench_private_ram_CPPFLAGS = $(BENCH_CPPFLAGS)
+bench_bench_private_ram_CFLAGS = $(BENCH_CFLAGS)
+bench_bench_private_ram_LDADD = $(UNICORN_LIBS)
 
 CLEANFILES += $(BENCH_PROGS) $(BENCH_CUSE_PROGS)
 EXTRA_DIST += bench/README.md bench/bench-cuse.sh bench/bench-boot.sh

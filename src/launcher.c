@@ -4,8 +4,9 @@
  * docs/cuse.md §3).
  *
  *  - The child sets no_new_privs, installs a filter that returns
- *    SECCOMP_RET_USER_NOTIF for ioctl(fd, MSHV_CREATE_PARTITION | MSHV_CREATE_VP)
- *    (low 32 bits of the request; everything else is allowed), sends the
+ *    SECCOMP_RET_USER_NOTIF for ioctl(fd, MSHV_CREATE_PARTITION | MSHV_CREATE_VP
+ *    | MSHV_SET_GUEST_MEMORY) (low 32 bits of the request; everything else is
+ *    allowed), sends the
  *    listener to the parent over SCM_RIGHTS and execs the VMM, which may be
  *    statically linked.
  *  - The parent polls the listener and a pidfd of the child (the listener
@@ -17,6 +18,8 @@
  *    notification re-validated, the device opened afresh and bound, and the
  *    new fd injected with SECCOMP_ADDFD_FLAG_SEND (O_CLOEXEC, as the driver
  *    does), which also completes the ioctl with the fd number.
+ *  - MSHV_SET_GUEST_MEMORY of private anonymous memory on a partition fd:
+ *    the range is made shared first (private_ram.c), else it goes through.
  *  - A notification whose target has gone (killed, or interrupted by a
  *    signal: ENOENT from ID_VALID, ADDFD or SEND) is dropped; the fresh open
  *    is closed and the daemon destroys its object. A restarted ioctl comes
@@ -26,6 +29,7 @@
 #include <config.h>
 
 #include "launcher.h"
+#include "private_ram.h"
 #include "procfs.h"
 
 #include <errno.h>
@@ -87,8 +91,9 @@ static int install_filter(void)
 		/* Low 32 bits of the request (little-endian): the kernel
 		 * truncates it, and callers may sign-extend. */
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)MSHV_CREATE_PARTITION, 2, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)MSHV_CREATE_VP, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)MSHV_CREATE_PARTITION, 3, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)MSHV_CREATE_VP, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)MSHV_SET_GUEST_MEMORY, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
 	};
@@ -205,8 +210,8 @@ static void handle(const struct launcher_backend *be, int lfd, struct seccomp_no
 	unsigned cmd = (unsigned)req->data.args[1];
 	int tfd = (int)req->data.args[0];
 	uint64_t argp = req->data.args[2];
-	enum mshvd_kind want = cmd == (unsigned)MSHV_CREATE_VP ? MSHVD_KIND_PARTITION
-							       : MSHVD_KIND_DEVICE;
+	enum mshvd_kind want = cmd == (unsigned)MSHV_CREATE_PARTITION ? MSHVD_KIND_DEVICE
+								      : MSHVD_KIND_PARTITION;
 	struct mshvd_bind b;
 	struct mshvd_whoami w;
 	int pidfd = -1, dfd = -1;
@@ -230,6 +235,14 @@ static void handle(const struct launcher_backend *be, int lfd, struct seccomp_no
 		return;
 	}
 	close(dfd);
+	if (cmd == (unsigned)MSHV_SET_GUEST_MEMORY) {
+		int r = private_ram_register(lfd, req->id, child_pid, (pid_t)req->pid, argp);
+		if (r == PRIVATE_RAM_LET_THROUGH)
+			let_through(lfd, resp);
+		else if (r < 0)
+			fail(lfd, resp, -r);
+		return;
+	}
 
 	memset(&b, 0, sizeof b);
 	b.parent_handle = w.handle;

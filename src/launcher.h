@@ -3,7 +3,9 @@
  * "mshv-emu run --cuse": runs a VMM under a seccomp user-notification
  * filter that traps only MSHV_CREATE_PARTITION and MSHV_CREATE_VP, and
  * answers them with a fresh open of the CUSE device bound to the new
- * object (mshvd_proto.h), injected with SECCOMP_IOCTL_NOTIF_ADDFD.
+ * object (mshvd_proto.h), injected with SECCOMP_IOCTL_NOTIF_ADDFD; it also
+ * traps MSHV_SET_GUEST_MEMORY to make private guest RAM shared first
+ * (private_ram.h).
  */
 #ifndef MSHV_EMU_LAUNCHER_H
 #define MSHV_EMU_LAUNCHER_H

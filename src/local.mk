@@ -35,4 +35,5 @@ mshv_emud_SOURCES = src/cuse/main.c
 mshv_emud_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS)
 mshv_emud_LDADD = libmshvcuse.la $(FUSE3_LIBS)
 
-mshv_emu_SOURCES += src/launcher.c src/launcher.h src/procfs.c src/procfs.h
+mshv_emu_SOURCES += src/launcher.c src/launcher.h src/private_ram.c src/private_ram.h \
+	src/procfs.c src/procfs.h

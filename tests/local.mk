@@ -52,13 +52,13 @@ tests_unit_check_cuse_security_LDADD = libmshvcuse.la $(FUSE3_LIBS)
 # its "VMM" is statically linked.
 UNIT_TESTS += tests/unit/check_launcher
 tests_unit_check_launcher_SOURCES = tests/cuse/check_launcher.c src/launcher.c src/launcher.h \
-	src/procfs.c src/procfs.h
+	src/private_ram.c src/private_ram.h src/procfs.c src/procfs.h
 check_PROGRAMS += tests/unit/launcher_child
 tests_unit_launcher_child_SOURCES = tests/cuse/launcher_child.c
 # Static on purpose (the launcher must serve static VMMs), hence no
 # sanitizers: they cannot link statically.
-tests_unit_launcher_child_CFLAGS = -std=gnu11 $(WARN_CFLAGS)
-tests_unit_launcher_child_LDFLAGS = -all-static
+tests_unit_launcher_child_CFLAGS = -std=gnu11 -pthread $(WARN_CFLAGS)
+tests_unit_launcher_child_LDFLAGS = -all-static -pthread
 
 # The real kernel CUSE driver, inside User-Mode Linux (the host kernel may
 # lack CONFIG_CUSE): tests/uml/run-in-uml boots Debian's UML kernel with the
@@ -90,9 +90,10 @@ tests_unit_check_irq_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(UNICORN_CFLAGS)
 tests_unit_check_irq_LDADD = libmshvemu-core.la $(CHECK_LIBS)
 
 # Extra clients for the CUSE run in UML: one that is killed in the middle of
-# RUN_VP (the daemon must survive and keep serving), and a statically linked
-# VMM (test_io), which LD_PRELOAD could never reach.
-UML_CUSE_EXTRA_PROGS = tests/uml/crash-client tests/uml/static-io
+# RUN_VP (the daemon must survive and keep serving), a statically linked
+# VMM (test_io), which LD_PRELOAD could never reach, and a static VMM with
+# private anonymous guest RAM (private-ram: docs/cuse.md §2.1).
+UML_CUSE_EXTRA_PROGS = tests/uml/crash-client tests/uml/static-io tests/uml/private-ram
 check_PROGRAMS += $(UML_CUSE_EXTRA_PROGS)
 # and one Linux boot (a script: examples/linux/mshv-linux with its options)
 UML_CUSE_EXTRA_TESTS = $(UML_CUSE_EXTRA_PROGS) tests/linux/boot-over-cuse
@@ -107,6 +108,11 @@ tests_uml_static_io_SOURCES = tests/conformance/test_io.c $(CONFORMANCE_COMMON)
 tests_uml_static_io_CPPFLAGS = -I$(top_srcdir)/include
 tests_uml_static_io_CFLAGS = -std=gnu11 -pthread $(WARN_CFLAGS)
 tests_uml_static_io_LDFLAGS = -all-static -pthread
+# Private anonymous guest RAM made shared by the launcher (static as well).
+tests_uml_private_ram_SOURCES = tests/uml/private-ram.c $(CONFORMANCE_COMMON)
+tests_uml_private_ram_CPPFLAGS = -I$(top_srcdir)/include
+tests_uml_private_ram_CFLAGS = -std=gnu11 -pthread $(WARN_CFLAGS)
+tests_uml_private_ram_LDFLAGS = -all-static -pthread
 
 # Linux boots through /dev/mshv: the reference VMM with Debian's kernel.
 TESTS += tests/linux/test-linux-boot

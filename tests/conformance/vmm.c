@@ -233,11 +233,23 @@ int vm_set_memory(struct vm *vm, uint64_t gpa, uint64_t size, void *hva,
 	return ioctl(vm->pt_fd, MSHV_SET_GUEST_MEMORY, &r);
 }
 
+/*
+ * Guest RAM is shared anonymous memory, or with MSHV_TEST_PRIVATE_RAM=1
+ * private anonymous memory, the default of QEMU and Cloud Hypervisor (over
+ * CUSE, "mshv-emu run --cuse" makes it shared at registration).
+ */
+static int ram_sharing(void)
+{
+	const char *e = getenv("MSHV_TEST_PRIVATE_RAM");
+
+	return e && *e == '1' ? MAP_PRIVATE : MAP_SHARED;
+}
+
 void *vm_add_memory(struct vm *vm, uint64_t gpa, uint64_t size,
 		    uint8_t mem_flags)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		       ram_sharing() | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
 	TEST_ASSERT(p != MAP_FAILED, "mmap %#llx bytes: %s",
 		    (unsigned long long)size, strerror(errno));

@@ -113,6 +113,13 @@ int main(int argc, char **argv)
 	printf("%s - killed child: 128 + SIGKILL, no hang (%d)\n", rc == 137 ? "ok" : "FAIL", rc);
 	fails += rc != 137;
 
+	char *priv[] = { child, "private", NULL };
+	rc = launcher_run(&be, priv);
+	printf("%s - private anonymous RAM (8 GiB, NORESERVE) registered: converted to a shared "
+	       "memfd with its contents, untouched pages untouched; EMFILE leaves it private (%d)\n",
+	       rc == 0 ? "ok" : "FAIL", rc);
+	fails += rc != 0;
+
 	char *missing[] = { "/nonexistent/vmm", NULL };
 	rc = launcher_run(&be, missing);
 	printf("%s - missing program: 127 (%d)\n", rc == 127 ? "ok" : "FAIL", rc);

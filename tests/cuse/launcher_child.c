@@ -5,10 +5,18 @@
  * fake-mshv-dev; the test's fake backend binds new memfds and writes the
  * create arguments it received into them, so this program can check that
  * the injected fds are new, CLOEXEC and carry its own arguments.
- * Usage: launcher_child [ok | exit N | kill]
+ * Usage: launcher_child [ok | exit N | kill | private]
+ * "private" registers private anonymous memory (private_ram.c): it must
+ * come back shared, with its contents, its untouched pages untouched,
+ * while another thread runs; a conversion that cannot be done is an errno
+ * and leaves the memory as it was.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/resource.h>
 #include <fcntl.h>
 #include <linux/mshv.h>
 #include <signal.h>
@@ -37,12 +45,154 @@ static int fd_is(int fd, const char *name)
 	return strstr(target, name) != NULL;
 }
 
+/* The vma holding p: its perms and path, and its Rss in KiB (-1: none). */
+static long vma_of(void *p, char perms[5], char *path, size_t len)
+{
+	char line[512];
+	long rss = -1;
+	int in = 0;
+	FILE *f = fopen("/proc/self/smaps", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f)) {
+		unsigned long s, e;
+		int at = 0;
+
+		if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %n", &s, &e, perms, &at) >= 3 && at) {
+			in = (uintptr_t)p >= s && (uintptr_t)p < e;
+			if (in) {
+				line[strcspn(line, "\n")] = 0;
+				snprintf(path, len, "%s", line + at);
+			}
+		} else if (in && sscanf(line, "Rss: %ld kB", &rss) == 1) {
+			break;
+		}
+	}
+	fclose(f);
+	return rss;
+}
+
+static atomic_long spins;
+static atomic_int stop;
+
+static void *spinner(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&stop))
+		atomic_fetch_add(&spins, 1);
+	return NULL;
+}
+
+static int private_case(void)
+{
+	const size_t big = 8ull << 30, pg = 4096;
+	char perms[5] = "", path[256] = "";
+	int dev = memfd_create("fake-mshv-dev", 0);
+	struct mshv_create_partition cp = { .pt_isolation = MSHV_PT_ISOLATION_NONE };
+	int pt = ioctl(dev, MSHV_CREATE_PARTITION, &cp);
+	pthread_t th;
+
+	CHECK(pt > dev, "CREATE_PARTITION gave fd %d", pt);
+	/* 8 GiB, never reserved; three pages written before registration. */
+	uint8_t *m = mmap(NULL, big, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	CHECK(m != MAP_FAILED, "mmap 8 GiB");
+	if (m == MAP_FAILED)
+		return 1;
+	m[0] = 0x11, m[big / 2 + 5] = 0x22, m[big - 1] = 0x33;
+	CHECK(pthread_create(&th, NULL, spinner, NULL) == 0, "thread");
+	long before = atomic_load(&spins);
+	struct mshv_user_mem_region r = { .size = big, .guest_pfn = 0,
+					  .userspace_addr = (uintptr_t)m,
+					  .flags = 1u << MSHV_SET_MEM_BIT_WRITABLE };
+	/* The fake partition (a memfd) answers the restarted ioctl. */
+	errno = 0;
+	CHECK(ioctl(pt, MSHV_SET_GUEST_MEMORY, &r) == -1 && errno == ENOTTY,
+	      "SET_GUEST_MEMORY went through after the conversion");
+	long rss = vma_of(m + big / 2, perms, path, sizeof path);
+	CHECK(perms[3] == 's' && strstr(path, "memfd:mshv-guest-ram"),
+	      "the range is shared now (%s %s)", perms, path);
+	CHECK(m[0] == 0x11 && m[big / 2 + 5] == 0x22 && m[big - 1] == 0x33 && m[pg] == 0,
+	      "contents kept");
+	CHECK(rss >= 0 && rss <= 64, "untouched pages stay untouched (Rss %ld KiB)", rss);
+	/* One memory: a write through the VMM's pointer is in the file. */
+	char mf[96];
+	snprintf(mf, sizeof mf, "/proc/self/map_files/%lx-%lx", (unsigned long)(uintptr_t)m,
+		 (unsigned long)(uintptr_t)(m + big));
+	int fd = open(mf, O_RDWR);
+	uint8_t b = 0;
+	m[3 * pg] = 0x44;
+	CHECK(fd >= 0 && pread(fd, &b, 1, 3 * pg) == 1 && b == 0x44, "VMM write seen in the file");
+	b = 0x55;
+	CHECK(fd >= 0 && pwrite(fd, &b, 1, 5 * pg) == 1 && m[5 * pg] == 0x55,
+	      "file write seen by the VMM");
+	if (fd >= 0)
+		close(fd);
+	while (atomic_load(&spins) == before)
+		;	/* the other thread was never stopped for good */
+	atomic_store(&stop, 1);
+	pthread_join(th, NULL);
+	/* Registering shared memory again is not trapped into a copy. */
+	errno = 0;
+	CHECK(ioctl(pt, MSHV_SET_GUEST_MEMORY, &r) == -1 && errno == ENOTTY, "second time");
+
+	/* No fd left for the memfd: the errno, and the memory as it was. */
+	uint8_t *q = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(q != MAP_FAILED, "mmap");
+	q[0] = 0x66;
+	struct rlimit old, rl;
+	getrlimit(RLIMIT_NOFILE, &old);
+	int hole = dup(dev);	/* the lowest free slot: none free below the limit */
+	rl = (struct rlimit){ (rlim_t)hole, old.rlim_max };
+	setrlimit(RLIMIT_NOFILE, &rl);
+	r.userspace_addr = (uintptr_t)q;
+	r.size = 4 * pg;
+	r.guest_pfn = 0x100000;
+	errno = 0;
+	CHECK(ioctl(pt, MSHV_SET_GUEST_MEMORY, &r) == -1 && errno == EMFILE,
+	      "failed conversion: EMFILE");
+	setrlimit(RLIMIT_NOFILE, &old);
+	close(hole);
+	vma_of(q, perms, path, sizeof path);
+	CHECK(perms[3] == 'p' && !strstr(path, "memfd") && q[0] == 0x66,
+	      "failed conversion left the memory private (%s %s)", perms, path);
+
+	/* Huge pages where the VMM uses them (skipped with no pool). */
+	const size_t hp = 2u << 20;
+	uint8_t *h = mmap(NULL, hp, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (h == MAP_FAILED) {
+		fprintf(stderr, "child: no huge pages (vm.nr_hugepages): hugetlb case skipped\n");
+		return fails ? 1 : 0;
+	}
+	h[0] = 0x77, h[hp - 1] = 0x78;
+	r.userspace_addr = (uintptr_t)h;
+	r.size = hp;
+	r.guest_pfn = 0x200000;
+	errno = 0;
+	CHECK(ioctl(pt, MSHV_SET_GUEST_MEMORY, &r) == -1 && (errno == ENOTTY || errno == ENOMEM),
+	      "hugetlb SET_GUEST_MEMORY");
+	int e = errno;
+	vma_of(h, perms, path, sizeof path);
+	if (e == ENOMEM)	/* a pool of one page: the conversion needs two */
+		CHECK(perms[3] == 'p' && h[0] == 0x77, "hugetlb ENOMEM left it private");
+	else
+		CHECK(perms[3] == 's' && strstr(path, "mshv-guest-ram") && h[0] == 0x77 &&
+		      h[hp - 1] == 0x78, "hugetlb converted (%s %s)", perms, path);
+	fprintf(stderr, "child: hugetlb case: %s\n", e == ENOMEM ? "ENOMEM, left private" :
+		"converted");
+	return fails ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 2 && !strcmp(argv[1], "exit"))
 		return atoi(argv[2]);
 	if (argc > 1 && !strcmp(argv[1], "kill"))
 		raise(SIGKILL);
+	if (argc > 1 && !strcmp(argv[1], "private"))
+		return private_case();
 
 	int dev = memfd_create("fake-mshv-dev", 0);
 	struct mshv_create_partition cp = { .pt_flags = 1ull << MSHV_PT_BIT_LAPIC,
