@@ -96,6 +96,10 @@ UML_CUSE_EXTRA_PROGS = tests/uml/crash-client tests/uml/static-io
 check_PROGRAMS += $(UML_CUSE_EXTRA_PROGS)
 # and one Linux boot (a script: examples/linux/mshv-linux with its options)
 UML_CUSE_EXTRA_TESTS = $(UML_CUSE_EXTRA_PROGS) tests/linux/boot-over-cuse
+# and mshv-conformance over the CUSE face (its in-process run:
+# tests/conformance/run-conformance)
+UML_CUSE_EXTRA_TESTS += tests/uml/conformance-over-cuse
+EXTRA_DIST += tests/uml/conformance-over-cuse
 # The attacks of an unprivileged second user (test-uml-cuse step 4).
 check_PROGRAMS += tests/uml/hostile-client
 tests_uml_hostile_client_SOURCES = tests/uml/hostile-client.c $(CONFORMANCE_COMMON)
