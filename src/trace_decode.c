@@ -274,10 +274,23 @@ static void reg_value(struct tline *l, uint32_t name, const struct hv_u128 *v)
 /* At most this many registers or leaves per line (the rest as "..."). */
 #define MAX_ITEMS 16
 
+/* How many of a rep hypercall's reps items (size bytes each, after hdr)
+ * the input really holds, at most MAX_ITEMS; *more: some left out. */
+static size_t rep_items(uint16_t reps, size_t hdr, size_t size, size_t in_sz, bool *more)
+{
+	size_t n = in_sz > hdr ? (in_sz - hdr) / size : 0;
+
+	if (n > reps)
+		n = reps;
+	*more = n > MAX_ITEMS;
+	return *more ? MAX_ITEMS : n;
+}
+
 void trace_decode_hvcall_in(struct tline *l, uint16_t code, uint16_t reps, const void *in,
 			    size_t in_sz)
 {
 	const uint8_t *p = in;
+	bool more = false;
 
 	switch (code) {
 	case HVCALL_GET_PARTITION_PROPERTY:
@@ -296,32 +309,26 @@ void trace_decode_hvcall_in(struct tline *l, uint16_t code, uint16_t reps, const
 		if (in_sz < sizeof *a)
 			return;
 		tl_add(l, " vp_index=%u", a->vp_index);
-		for (size_t i = 0; i < reps && sizeof *a + 4 * (i + 1) <= in_sz; i++) {
-			if (i == MAX_ITEMS) {
-				tl_add(l, " ...");
-				break;
-			}
+		size_t n = rep_items(reps, sizeof *a, 4, in_sz, &more);
+		for (size_t i = 0; i < n; i++) {
 			uint32_t r;
 			memcpy(&r, p + sizeof *a + 4 * i, 4);
 			name_or_hex(l, "reg", reg_name(r), r);
 		}
-		return;
+		break;
 	}
 	case HVCALL_SET_VP_REGISTERS: {
 		const struct hv_input_set_vp_registers *a = in;
 		if (in_sz < sizeof *a)
 			return;
 		tl_add(l, " vp_index=%u", a->vp_index);
-		for (size_t i = 0; i < reps && sizeof *a + 32 * (i + 1) <= in_sz; i++) {
-			if (i == MAX_ITEMS) {
-				tl_add(l, " ...");
-				break;
-			}
+		size_t n = rep_items(reps, sizeof *a, 32, in_sz, &more);
+		for (size_t i = 0; i < n; i++) {
 			struct hv_register_assoc e;
 			memcpy(&e, p + sizeof *a + 32 * i, sizeof e);
 			reg_value(l, e.name, &e.value.reg128);
 		}
-		return;
+		break;
 	}
 	case HVCALL_INSTALL_INTERCEPT: {
 		const struct hv_input_install_intercept *a = in;
@@ -396,18 +403,17 @@ void trace_decode_hvcall_in(struct tline *l, uint16_t code, uint16_t reps, const
 		if (in_sz < sizeof *a)
 			return;
 		tl_add(l, " vp_index=%u", a->vp_index);
-		for (size_t i = 0; i < reps && sizeof *a + 24 * (i + 1) <= in_sz; i++) {
-			if (i == MAX_ITEMS) {
-				tl_add(l, " ...");
-				break;
-			}
+		size_t n = rep_items(reps, sizeof *a, 24, in_sz, &more);
+		for (size_t i = 0; i < n; i++) {
 			struct hv_cpuid_leaf_info c;
 			memcpy(&c, p + sizeof *a + 24 * i, sizeof c);
 			tl_add(l, " leaf=0x%x.%u", c.eax, c.ecx);
 		}
-		return;
+		break;
 	}
 	}
+	if (more)
+		tl_add(l, " ...");
 }
 
 void trace_decode_hvcall_out(struct tline *l, uint16_t code, uint16_t reps, const void *in,
@@ -426,19 +432,18 @@ void trace_decode_hvcall_out(struct tline *l, uint16_t code, uint16_t reps, cons
 	case HVCALL_GET_VP_REGISTERS: {
 		const uint8_t *p = in;
 		size_t hdr = sizeof(struct hv_input_get_vp_registers);
+		bool more;
+		size_t n = rep_items(reps, hdr, 4, in_sz, &more);
 		tl_add(l, " ->");
-		for (size_t i = 0; i < reps && hdr + 4 * (i + 1) <= in_sz &&
-				   16 * (i + 1) <= out_sz; i++) {
-			if (i == MAX_ITEMS) {
-				tl_add(l, " ...");
-				break;
-			}
+		for (size_t i = 0; i < n && 16 * (i + 1) <= out_sz; i++) {
 			uint32_t r;
 			struct hv_u128 v;
 			memcpy(&r, p + hdr + 4 * i, 4);
 			memcpy(&v, o + 16 * i, 16);
 			reg_value(l, r, &v);
 		}
+		if (more)
+			tl_add(l, " ...");
 		return;
 	}
 	case HVCALL_TRANSLATE_VIRTUAL_ADDRESS:

@@ -214,6 +214,14 @@ START_TEST(decode_registers)
 	l.s[0] = 0;
 	trace_decode_hvcall_in(&l, HVCALL_GET_PARTITION_PROPERTY, 0, &gp, 8);
 	ck_assert_str_eq(l.s, "");
+
+	/* 20 names asked for and present: 16 on the line, then "...". */
+	uint32_t get[4 + 20] = { 0 };
+	for (int i = 0; i < 20; i++)
+		get[4 + i] = HV_X64_REGISTER_RAX + (uint32_t)i;
+	l.n = 0;
+	trace_decode_hvcall_in(&l, HVCALL_GET_VP_REGISTERS, 20, get, sizeof get);
+	ck_assert_msg(strstr(l.s, " reg=R15 ...") && !strstr(l.s, "RIP"), "%s", l.s);
 }
 END_TEST
 
