@@ -35,10 +35,12 @@ struct trace_sink *trace_open(const char *path, unsigned classes, const char *pr
 		*err = -ENOMEM;
 		return NULL;
 	}
+	/* No symbolic link followed: the daemon, as root, may be told to
+	 * trace into a directory others can write (FILE.PID in /tmp). */
 	if (!path || !*path || !strcmp(path, "-"))
 		fd = dup(2);
 	else
-		fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0) {
 		*err = -errno;
 		free(t);
