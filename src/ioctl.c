@@ -5,6 +5,7 @@
  * (see docs/abi-coverage.md), then a call into the hypervisor core.
  */
 #include "mshv_dev.h"
+#include "tap.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -47,6 +48,7 @@ void mshv_obj_put(struct mshv_obj *o)
 	 * partition (its index cannot be reused), as in the kernel. */
 	if (o->pt)
 		emu_partition_put(o->pt);
+	tap_put(o->tap);
 	free(o);
 }
 
@@ -129,10 +131,20 @@ static long root_hvcall(struct mshv_obj *obj, uint64_t arg, const struct mshv_ua
 	memset((uint8_t *)in + a.in_sz, 0, EMU_HVCALL_PAGE - a.in_sz);
 	memset(out, 0, a.out_ptr ? a.out_sz : 0);
 	in[0] = obj->pt ? emu_partition_id(obj->pt) : HV_PARTITION_ID_SELF;
-	uint16_t reps = a.reps;
-	uint16_t st = emu_hvcall(obj->pt, a.code, &reps, in, a.in_sz, out,
-				 a.out_ptr ? a.out_sz : 0);
+	uint16_t reps = a.reps, st;
+	bool injected = false;
+	if (__builtin_expect(obj->tap != NULL, 0))
+		st = tap_hvcall(obj, a.code, &reps, in, a.in_sz, out, a.out_ptr ? a.out_sz : 0,
+				&injected);
+	else
+		st = emu_hvcall(obj->pt, a.code, &reps, in, a.in_sz, out,
+				a.out_ptr ? a.out_sz : 0);
 	rc = hv_errno(st);
+	/* An injected INSUFFICIENT_MEMORY as Linux 6.15's passthrough gives it:
+	 * the driver deposits a page and the caller retries on -EAGAIN (newer
+	 * kernels deposit and retry internally, never showing it). */
+	if (injected && st == HV_STATUS_INSUFFICIENT_MEMORY)
+		rc = -EAGAIN;
 	a.status = st;
 	a.reps = reps;
 	/* status and reps go back even when the call failed. */
@@ -392,7 +404,8 @@ static long gpap_bitmap(uint64_t arg, const struct mshv_uaccess *ua)
 static long run_vp(struct mshv_obj *obj, uint64_t arg, const struct mshv_uaccess *ua)
 {
 	struct hv_message msg;
-	int rc = emu_vp_run(obj->vp, &msg);
+	int rc = __builtin_expect(obj->tap != NULL, 0) ? tap_run_vp(obj, &msg)
+						       : emu_vp_run(obj->vp, &msg);
 
 	if (rc)
 		return rc;
@@ -437,11 +450,10 @@ static long vp_state(struct mshv_obj *obj, uint64_t arg, const struct mshv_uacce
 
 /* ---- dispatch by the object bound to the file ---- */
 
-long mshv_dev_ioctl(struct mshv_obj *obj, unsigned long request, uint64_t arg,
-		    const struct mshv_uaccess *ua, const struct mshv_face_ops *fops,
-		    struct mshv_obj **created)
+static long dispatch(struct mshv_obj *obj, unsigned long request, uint64_t arg,
+		     const struct mshv_uaccess *ua, const struct mshv_face_ops *fops,
+		     struct mshv_obj **created)
 {
-	*created = NULL;
 	switch (obj->kind) {
 	case MSHV_OBJ_DEVICE:
 		switch (request) {
@@ -471,6 +483,31 @@ long mshv_dev_ioctl(struct mshv_obj *obj, unsigned long request, uint64_t arg,
 		}
 	}
 	return -ENOTTY;
+}
+
+long mshv_dev_dispatch(struct mshv_obj *obj, unsigned long request, uint64_t arg,
+		       const struct mshv_uaccess *ua, const struct mshv_face_ops *fops,
+		       struct mshv_obj **created)
+{
+	*created = NULL;
+	long rc = dispatch(obj, request, arg, ua, fops, created);
+
+	/* What is created through a traced object is traced the same way. */
+	if (*created && obj->tap) {
+		tap_get(obj->tap);
+		(*created)->tap = obj->tap;
+	}
+	return rc;
+}
+
+long mshv_dev_ioctl(struct mshv_obj *obj, unsigned long request, uint64_t arg,
+		    const struct mshv_uaccess *ua, const struct mshv_face_ops *fops,
+		    struct mshv_obj **created)
+{
+	/* Free when off: one predictable branch. */
+	if (__builtin_expect(obj->tap != NULL, 0))
+		return tap_ioctl(obj, request, arg, ua, fops, created);
+	return mshv_dev_dispatch(obj, request, arg, ua, fops, created);
 }
 
 int mshv_dev_mmap_check(struct mshv_obj *obj, uint64_t pgoff)

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +16,14 @@
 
 #include "cli.h"
 #include "launcher.h"
+#include "tap.h"
 
 #define PRELOAD_NAME "libmshvemu-preload.so"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: mshv-emu run [--] PROGRAM [ARGS...]\n"
+		"Usage: mshv-emu run [TRACE/FAULT OPTIONS] [--] PROGRAM [ARGS...]\n"
 		"       mshv-emu run --cuse [--] PROGRAM [ARGS...]\n"
 		"       mshv-emu demo [--smp N] [--mem SIZE] [--shell] [--kernel PATH]\n"
 		"                     [--initrd PATH] [--append ARGS] | demo --tiny\n"
@@ -33,6 +35,14 @@ static void usage(FILE *f)
 		"  demo  boot Linux (Debian's kernel, a busybox initramfs) through\n"
 		"        /dev/mshv with the reference VMM; --tiny runs the smallest\n"
 		"        example VMM and its 16-bit guest instead\n"
+		"\n"
+		"Trace and fault options of run (mshv-emu(1)):\n"
+		"  --trace[=FILE]       one line per ioctl, hypercall, exit and interrupt\n"
+		"                       (to FILE, appended; default standard error)\n"
+		"  --trace-filter=LIST  only these classes: ioctl,hvcall,exit,irq\n"
+		"  --fault=SPEC         fail chosen calls, e.g. ioctl=CREATE_VP:errno=ENOMEM,\n"
+		"                       hvcall=SET_VP_REGISTERS:status=INSUFFICIENT_MEMORY:nth=3,\n"
+		"                       exit=UNRECOVERABLE_EXCEPTION:after=1000 (repeatable)\n"
 		"\n"
 		"Environment: MSHV_EMU_PRELOAD (path of %s),\n"
 		"MSHV_EMU_DEVICE (device path to serve, default /dev/mshv).\n",
@@ -96,6 +106,87 @@ int cli_run(char **argv)
 	return errno == ENOENT ? 127 : 126;
 }
 
+/* --trace, --trace-filter and --fault of "run": checked here (a bad spec is
+ * a usage error, not a failure deep inside the VMM) and passed down to the
+ * preload library in the environment. Returns the first argument after the
+ * options, or NULL after a message. */
+static char **run_options(char **a, bool *cuse)
+{
+	char faults[4096] = "", why[160];
+	const char *trace = NULL, *filter = NULL;
+	size_t fl = 0;
+
+	*cuse = false;
+	for (; *a; a++) {
+		const char *v = NULL;
+
+		if (!strcmp(*a, "--")) {
+			a++;
+			break;
+		} else if (!strcmp(*a, "--cuse")) {
+			*cuse = true;
+		} else if (!strcmp(*a, "--trace")) {
+			trace = "-";
+		} else if (!strncmp(*a, "--trace=", 8)) {
+			trace = *a + 8;
+		} else if (!strncmp(*a, "--trace-filter", 14)) {
+			filter = (*a)[14] == '=' ? *a + 15 : (*a)[14] ? NULL : *++a;
+			if (!filter)
+				goto bad;
+		} else if (!strncmp(*a, "--fault", 7)) {
+			v = (*a)[7] == '=' ? *a + 8 : (*a)[7] ? NULL : *++a;
+			if (!v)
+				goto bad;
+			struct fault_set *fs = NULL;
+			int rc = fault_parse(&fs, v, why, sizeof why);
+			fault_free(fs);
+			if (rc) {
+				fprintf(stderr, "mshv-emu: bad fault spec '%s': %s\n", v, why);
+				return NULL;
+			}
+			int n = snprintf(faults + fl, sizeof faults - fl, "%s%s", fl ? "," : "", v);
+			if (n < 0 || (size_t)n >= sizeof faults - fl) {
+				fprintf(stderr, "mshv-emu: fault specs too long\n");
+				return NULL;
+			}
+			fl += (size_t)n;
+		} else if (**a == '-') {
+			goto bad;
+		} else {
+			break;
+		}
+	}
+	unsigned mask;
+	if (filter && trace_parse_filter(filter, &mask)) {
+		fprintf(stderr, "mshv-emu: bad --trace-filter '%s' (ioctl,hvcall,exit,irq or all)\n",
+			filter);
+		return NULL;
+	}
+	if (*cuse && (trace || fl)) {
+		fprintf(stderr, "mshv-emu: with --cuse the daemon traces and injects faults: "
+			"give --trace and --fault to mshv-emud\n");
+		return NULL;
+	}
+	if (trace) {
+		char abs[PATH_MAX + 1], cwd[PATH_MAX / 2];
+		/* The VMM may change directory before it opens /dev/mshv. */
+		if (*trace != '/' && strcmp(trace, "-") && getcwd(cwd, sizeof cwd))
+			snprintf(abs, sizeof abs, "%s/%s", cwd, trace);
+		else
+			snprintf(abs, sizeof abs, "%s", trace);
+		setenv("MSHV_EMU_TRACE", abs, 1);
+	}
+	if (filter)
+		setenv("MSHV_EMU_TRACE_FILTER", filter, 1);
+	if (fl)
+		setenv("MSHV_EMU_FAULT", faults, 1);
+	return a;
+bad:
+	fprintf(stderr, "mshv-emu: run: bad option '%s'\n", *a ? *a : a[-1]);
+	usage(stderr);
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -111,16 +202,12 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "run")) {
-		char **a = argv + 2;
-		if (*a && !strcmp(*a, "--cuse")) {
-			a++;
-			if (*a && !strcmp(*a, "--"))
-				a++;
-			return launcher_cuse_main(a);
-		}
-		if (*a && !strcmp(*a, "--"))
-			a++;
-		return cli_run(a);
+		bool cuse;
+		char **a = run_options(argv + 2, &cuse);
+
+		if (!a)
+			return 2;
+		return cuse ? launcher_cuse_main(a) : cli_run(a);
 	}
 	if (!strcmp(argv[1], "demo"))
 		return demo_main(argv + 2);

@@ -17,6 +17,7 @@
 
 struct emu_partition;
 struct emu_vp;
+struct mshv_tap;
 
 enum mshv_obj_kind { MSHV_OBJ_DEVICE, MSHV_OBJ_PARTITION, MSHV_OBJ_VP };
 
@@ -26,6 +27,9 @@ struct mshv_obj {
 	struct emu_partition *pt;	/* PARTITION, VP */
 	struct emu_vp *vp;		/* VP */
 	void *face;			/* owned by the face (e.g. VP page fd) */
+	/* Trace and fault injection (src/tap.h): set by the face on the
+	 * device object, inherited by what is created through it. */
+	struct mshv_tap *tap;
 };
 
 /* Access to the caller's memory. Both return 0 or -EFAULT. */
@@ -71,6 +75,11 @@ long mshv_dev_ioctl(struct mshv_obj *obj, unsigned long request, uint64_t arg,
 		    const struct mshv_uaccess *ua,
 		    const struct mshv_face_ops *fops,
 		    struct mshv_obj **created);
+
+/* mshv_dev_ioctl without the trace and fault hooks (src/tap.c calls it). */
+long mshv_dev_dispatch(struct mshv_obj *obj, unsigned long request, uint64_t arg,
+		       const struct mshv_uaccess *ua, const struct mshv_face_ops *fops,
+		       struct mshv_obj **created);
 
 /* mmap of a VP object: returns the page index to map (0 register page,
  * 1 intercept-message page) or -ENODEV/-EINVAL as the driver would. */

@@ -9,6 +9,7 @@
 #undef _FORTIFY_SOURCE
 
 #include "preload.h"
+#include "tap.h"
 
 /* Prototypes glibc only declares under some feature/fortify settings. */
 int __open_2(const char *path, int flags);
@@ -174,6 +175,10 @@ out:
 static atomic_bool core_ready;
 static pthread_mutex_t core_init_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* --trace and --fault of "mshv-emu run", passed down in the environment
+ * (src/mshv-emu.c); attached to every device open. */
+static struct mshv_tap *preload_tap;
+
 static int core_init_once(void)
 {
 	int ret = 0;
@@ -183,6 +188,10 @@ static int core_init_once(void)
 	pthread_mutex_lock(&core_init_lock);
 	if (!atomic_load_explicit(&core_ready, memory_order_relaxed)) {
 		ret = emu_init();
+		if (ret >= 0)
+			preload_tap = tap_new(getenv("MSHV_EMU_TRACE"),
+					      getenv("MSHV_EMU_TRACE_FILTER"), NULL,
+					      getenv("MSHV_EMU_FAULT"), &ret);
 		if (ret >= 0) {
 			ret = 0;
 			atomic_store_explicit(&core_ready, true,
@@ -242,6 +251,10 @@ static int mshv_open_device(int flags)
 		next_close(fd);
 		errno = ENOMEM;
 		return -1;
+	}
+	if (preload_tap) {
+		tap_get(preload_tap);
+		obj->tap = preload_tap;
 	}
 	ret = fdtable_insert(fd, obj);
 	if (ret < 0) {

@@ -97,6 +97,10 @@ UML_CUSE_EXTRA_PROGS = tests/uml/crash-client tests/uml/static-io tests/uml/priv
 check_PROGRAMS += $(UML_CUSE_EXTRA_PROGS)
 # and one Linux boot (a script: examples/linux/mshv-linux with its options)
 UML_CUSE_EXTRA_TESTS = $(UML_CUSE_EXTRA_PROGS) tests/linux/boot-over-cuse
+# and mshv-conformance over the CUSE face (its in-process run:
+# tests/conformance/run-conformance)
+UML_CUSE_EXTRA_TESTS += tests/uml/conformance-over-cuse
+EXTRA_DIST += tests/uml/conformance-over-cuse
 # The attacks of an unprivileged second user (test-uml-cuse step 4).
 check_PROGRAMS += tests/uml/hostile-client
 tests_uml_hostile_client_SOURCES = tests/uml/hostile-client.c $(CONFORMANCE_COMMON)
@@ -142,3 +146,25 @@ include tests/fuzz/local.mk
 check-svm:
 	MSHV_EMU_ENGINE=svm $(MAKE) $(AM_MAKEFLAGS) check
 .PHONY: check-svm
+
+# mshv-emud --trace and --fault (src/tap.h) through the same fake kernel.
+UNIT_TESTS += tests/unit/check_cuse_trace
+tests_unit_check_cuse_trace_SOURCES = tests/cuse/check_cuse_trace.c $(CUSE_FAKE_KERNEL)
+tests_unit_check_cuse_trace_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS)
+tests_unit_check_cuse_trace_LDADD = libmshvcuse.la $(FUSE3_LIBS)
+
+# The fault spec parser and the trace's decoders, built alone.
+UNIT_TESTS += tests/unit/check_trace
+tests_unit_check_trace_SOURCES = tests/unit/check_trace.c src/fault.c src/trace.c src/trace_decode.c
+nodist_tests_unit_check_trace_SOURCES = src/hv_names.h
+tests_unit_check_trace_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_trace_LDADD = $(CHECK_LIBS)
+
+# The trace of a known guest against an expected file, and each fault kind
+# seen by a VMM (tests/trace/test-trace runs tests/trace/trace-vmm under
+# "mshv-emu run --trace --fault").
+check_PROGRAMS += tests/trace/trace-vmm
+tests_trace_trace_vmm_SOURCES = tests/trace/trace-vmm.c $(CONFORMANCE_COMMON)
+tests_trace_trace_vmm_CPPFLAGS = -I$(top_srcdir)/include -I$(top_srcdir)/tests/conformance
+TESTS += tests/trace/test-trace
+EXTRA_DIST += tests/trace/test-trace tests/trace/known-guest.expected

@@ -30,6 +30,7 @@
 #include <config.h>
 
 #include "daemon.h"
+#include "tap.h"
 #include "mshvd_proto.h"
 #include "../mshv_dev.h"
 #include "../procfs.h"
@@ -346,6 +347,19 @@ static void op_open(fuse_req_t req, struct fuse_file_info *fi)
 	if (f->opener <= 0)
 		f->opener = c->pid;
 	f->client = f->opener;
+	if (g_opts.trace || g_opts.faults) {
+		/* Each client's trace in its own file, its own fault counters. */
+		char path[4096] = "";
+		int err;
+
+		if (g_opts.trace)
+			snprintf(path, sizeof path, "%s.%d", g_opts.trace, (int)f->opener);
+		f->obj->tap = tap_new(g_opts.trace ? path : NULL, g_opts.trace_filter, NULL,
+				      g_opts.faults, &err);
+		if (err)
+			mshvd_log(MSHVD_LOG_ERR, "pid %d: no trace (%s): %s", (int)f->opener, path,
+				  strerror(-err));
+	}
 	pthread_mutex_lock(&g_fh_mu);
 	for (bool dup = true; dup;) {
 		f->handle = new_handle();

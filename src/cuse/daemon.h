@@ -38,6 +38,9 @@ struct mshvd_opts {
 	int log_level;		/* MSHVD_LOG_* */
 	bool syslog;		/* log to syslog instead of stderr */
 	const struct mshvd_limits *limits;	/* NULL: MSHVD_LIMITS_DEFAULT */
+	/* --trace FILE (each client to FILE.PID), --trace-filter, --fault
+	 * (src/tap.h); NULL: none. */
+	const char *trace, *trace_filter, *faults;
 };
 
 /* Stores the options (before mshvd_cuse_info). */

@@ -7,6 +7,7 @@
 #include <config.h>
 
 #include "daemon.h"
+#include "tap.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 #include <syslog.h>
 
 #include <mshv-emu/emu.h>
@@ -38,6 +40,10 @@ static void usage(FILE *f)
 		"                         partitions, partitions-per-user, mappings,\n"
 		"                         mappings-per-user\n"
 		"  -d, --fuse-debug       print every FUSE request (implies -f)\n"
+		"  -t, --trace FILE       trace each client to FILE.PID (mshv-emu(1) TRACE)\n"
+		"      --trace-filter LIST  only these classes: ioctl,hvcall,exit,irq\n"
+		"      --fault SPEC       inject failures into every client (repeatable;\n"
+		"                         mshv-emu(1) FAULT INJECTION)\n"
 		"  -h, --help             show this help\n"
 		"  -V, --version          show the version\n"
 		"\n"
@@ -129,6 +135,9 @@ int main(int argc, char **argv)
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "limit", required_argument, NULL, 'L' },
 		{ "fuse-debug", no_argument, NULL, 'd' },
+		{ "trace", required_argument, NULL, 't' },
+		{ "trace-filter", required_argument, NULL, 3 },
+		{ "fault", required_argument, NULL, 4 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -139,9 +148,11 @@ int main(int argc, char **argv)
 	};
 	static struct mshvd_limits limits = MSHVD_LIMITS_DEFAULT;
 	bool fg = false, fdebug = false;
+	static char faults[4096], trace[4096];
+	size_t fl = 0;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "n:M:m:fl:L:dhV", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:M:m:fl:L:dt:hV", lopts, NULL)) != -1) {
 		char *end;
 		switch (c) {
 		case 'n':
@@ -199,6 +210,41 @@ int main(int argc, char **argv)
 		case 'd':
 			fdebug = fg = true;
 			break;
+		case 't': {
+			char cwd[2048];
+			/* The daemon leaves its directory when it detaches. */
+			if (*optarg != '/' && getcwd(cwd, sizeof cwd))
+				snprintf(trace, sizeof trace, "%s/%s", cwd, optarg);
+			else
+				snprintf(trace, sizeof trace, "%s", optarg);
+			o.trace = trace;
+			break;
+		}
+		case 3: {
+			unsigned mask;
+			if (trace_parse_filter(optarg, &mask)) {
+				fprintf(stderr, "mshv-emud: bad trace filter '%s'\n", optarg);
+				return 2;
+			}
+			o.trace_filter = optarg;
+			break;
+		}
+		case 4: {
+			struct fault_set *fs = NULL;
+			char why[160];
+			int rc = fault_parse(&fs, optarg, why, sizeof why);
+			fault_free(fs);
+			int n = rc ? 0 : snprintf(faults + fl, sizeof faults - fl, "%s%s",
+						  fl ? "," : "", optarg);
+			if (rc || n < 0 || (size_t)n >= sizeof faults - fl) {
+				fprintf(stderr, "mshv-emud: bad fault spec '%s': %s\n", optarg,
+					rc ? why : "too long");
+				return 2;
+			}
+			fl += (size_t)n;
+			o.faults = faults;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;

@@ -21,7 +21,9 @@ CONFORMANCE_TESTS = \
 	tests/conformance/test_limits \
 	tests/conformance/test_hidden
 
-check_PROGRAMS += $(CONFORMANCE_TESTS)
+# Installed too, for mshv-conformance(1) (mshv-conformance.in).
+conformancedir = $(pkglibexecdir)/conformance
+conformance_PROGRAMS = $(CONFORMANCE_TESTS)
 TESTS += $(CONFORMANCE_TESTS)
 
 CONFORMANCE_COMMON = tests/conformance/vmm.c tests/conformance/vmm.h
@@ -92,3 +94,17 @@ tests_conformance_test_smp_LDADD = -lpthread
 CONFORMANCE_TESTS += tests/conformance/test_syscall
 tests_conformance_test_syscall_SOURCES = tests/conformance/test_syscall.c $(CONFORMANCE_COMMON)
 tests_conformance_test_syscall_CPPFLAGS = -I$(top_srcdir)/include
+
+# mshv-conformance: the suite as one program against any device (TAP).
+bin_SCRIPTS = mshv-conformance
+mshv-conformance: $(top_srcdir)/tests/conformance/mshv-conformance.in Makefile
+	$(AM_V_GEN)sed -e 's|@pkglibexecdir[@]|$(pkglibexecdir)|g' \
+	  -e 's|@PACKAGE_VERSION[@]|$(PACKAGE_VERSION)|g' \
+	  $(top_srcdir)/tests/conformance/mshv-conformance.in >$@.tmp && \
+	chmod +x $@.tmp && mv $@.tmp $@
+CLEANFILES += mshv-conformance
+EXTRA_DIST += tests/conformance/mshv-conformance.in
+# The runner in the build tree, over the in-process face (the CUSE face:
+# inside UML, tests/uml/test-uml-cuse via UML_CUSE_EXTRA_TESTS).
+TESTS += tests/conformance/run-conformance
+EXTRA_DIST += tests/conformance/run-conformance

@@ -46,6 +46,18 @@ void test_skip(const char *reason)
 	exit(KSFT_SKIP);
 }
 
+void test_emulator_only(const char *why)
+{
+	const char *hw = getenv("MSHV_CONFORMANCE_HARDWARE");
+
+	if (!hw || strcmp(hw, "1"))
+		return;
+	fflush(stdout);
+	fprintf(stderr, "[%s] skipped: emulator-only: %s\n", current_test, why);
+	fflush(stderr);
+	exit(KSFT_EMULATOR_ONLY);
+}
+
 static bool selected(int argc, char **argv, const char *name)
 {
 	if (argc <= 1)
@@ -65,6 +77,11 @@ int test_main(int argc, char **argv, const struct test_case *cases,
 	unsigned passed = 0, failed = 0, skipped = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 2 && !strcmp(argv[1], "--list")) {
+		for (size_t i = 0; i < n_cases; i++)
+			printf("%s\n", cases[i].name);
+		return 0;
+	}
 	for (size_t i = 0; i < n_cases; i++) {
 		const struct test_case *tc = &cases[i];
 		int st;
@@ -103,6 +120,9 @@ int test_main(int argc, char **argv, const struct test_case *cases,
 		} else if (WIFEXITED(st) && WEXITSTATUS(st) == KSFT_SKIP) {
 			printf("skip    %s\n", tc->name);
 			skipped++;
+		} else if (WIFEXITED(st) && WEXITSTATUS(st) == KSFT_EMULATOR_ONLY) {
+			printf("skip    %s (emulator-only)\n", tc->name);
+			skipped++;
 		} else {
 			if (WIFSIGNALED(st))
 				printf("FAIL    %s (killed by signal %d%s)\n",
@@ -127,11 +147,15 @@ int test_main(int argc, char **argv, const struct test_case *cases,
 
 int mshv_open(int flags)
 {
-	int fd = open("/dev/mshv", flags);
+	const char *dev = getenv("MSHV_CONFORMANCE_DEVICE");
+	int fd;
 
+	if (!dev || !*dev)
+		dev = "/dev/mshv";
+	fd = open(dev, flags);
 	if (fd < 0 && (errno == ENOENT || errno == ENODEV || errno == ENXIO))
 		test_skip("/dev/mshv not available");
-	TEST_ASSERT(fd >= 0, "open(/dev/mshv): %s", strerror(errno));
+	TEST_ASSERT(fd >= 0, "open(%s): %s", dev, strerror(errno));
 	return fd;
 }
 

@@ -31,6 +31,14 @@
 void test_fail(const char *file, int line, const char *cond,
 	       const char *fmt, ...) __attribute__((noreturn, format(printf, 4, 5)));
 void test_skip(const char *reason) __attribute__((noreturn));
+/*
+ * Marks the running case as checking what only the emulator promises (its
+ * documented caps, its own limits): skipped, and reported apart by
+ * mshv-conformance(1), when MSHV_CONFORMANCE_HARDWARE=1 says the device
+ * is a real mshv_root driver; a no-op otherwise.
+ */
+void test_emulator_only(const char *why);
+#define KSFT_EMULATOR_ONLY 76	/* a case's exit status: skipped, emulator-only */
 
 /* TEST_ASSERT(cond, fmt, ...): on failure print file:line and exit 1. */
 #define TEST_ASSERT(cond, ...)						\
@@ -82,8 +90,10 @@ struct test_case {
 /*
  * Run every case (each in a forked child, with a timeout) and print
  * "N passed, N failed, N skipped".  Exit status: 1 if anything failed,
- * 77 if everything was skipped, else 0.  Arguments select cases by name.
- * MSHV_TEST_NOFORK=1 runs the cases in-process (for debugging).
+ * 77 if everything was skipped, else 0.  Arguments select cases by name;
+ * "--list" prints the names instead. MSHV_TEST_NOFORK=1 runs the cases
+ * in-process (for debugging). The device opened is $MSHV_CONFORMANCE_DEVICE
+ * (default /dev/mshv).
  */
 int test_main(int argc, char **argv, const struct test_case *cases,
 	      size_t n_cases);
