@@ -7,6 +7,7 @@
  * the console, so THR is always empty again right after a write.
  */
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vmm.h"
@@ -33,6 +34,7 @@ void uart_init(struct uart *u, int out_fd)
 {
 	memset(u, 0, sizeof(*u));
 	pthread_mutex_init(&u->lock, NULL);
+	pthread_cond_init(&u->rx_room, NULL);
 	u->out_fd = out_fd;
 	u->mcr = MCR_OUT2;
 }
@@ -102,6 +104,7 @@ static uint8_t do_read(struct uart *u, unsigned off)
 		v = u->rx[u->rx_head];
 		u->rx_head = (u->rx_head + 1) % sizeof(u->rx);
 		u->rx_count--;
+		pthread_cond_signal(&u->rx_room);
 		return v;
 	case IER:
 		return (u->lcr & LCR_DLAB) ? u->dlm : u->ier;
@@ -184,8 +187,22 @@ void uart_input(struct vm *vm, struct uart *u, const uint8_t *buf, size_t n)
 {
 	pthread_mutex_lock(&u->lock);
 	for (size_t i = 0; i < n; i++) {
+		/* Host input waits for room in the FIFO instead of overrunning
+		 * it (a pasted line lost characters): the guest drains it at
+		 * its own pace, raising the interrupt again meanwhile. */
+		while (u->rx_count == sizeof(u->rx) && !atomic_load(&vm->stop)) {
+			struct timespec t;
+			ioapic_set_irq(vm, COM1_IRQ, irq_level(u));
+			clock_gettime(CLOCK_REALTIME, &t);
+			t.tv_nsec += 100 * 1000 * 1000;
+			if (t.tv_nsec >= 1000000000L) {
+				t.tv_sec++;
+				t.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&u->rx_room, &u->lock, &t);
+		}
 		if (u->rx_count == sizeof(u->rx))
-			u->lsr_extra |= 0x02;	/* overrun */
+			break;		/* stopping */
 		rx_push(u, buf[i]);
 	}
 	ioapic_set_irq(vm, COM1_IRQ, irq_level(u));

@@ -47,6 +47,7 @@ struct vm;
 /* 16550A UART (uart.c) */
 struct uart {
 	pthread_mutex_t lock;
+	pthread_cond_t rx_room;	/* signalled when the guest reads a byte */
 	uint8_t ier, lcr, mcr, lsr_extra, scr, dll, dlm, fcr;
 	bool thre_pending;	/* THR-empty interrupt not yet acknowledged */
 	bool irq_line;		/* last level sent to the IOAPIC */
