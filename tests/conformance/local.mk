@@ -92,3 +92,12 @@ tests_conformance_test_smp_LDADD = -lpthread
 CONFORMANCE_TESTS += tests/conformance/test_syscall
 tests_conformance_test_syscall_SOURCES = tests/conformance/test_syscall.c $(CONFORMANCE_COMMON)
 tests_conformance_test_syscall_CPPFLAGS = -I$(top_srcdir)/include
+
+# Hyper-V enlightenments: SynIC and synthetic timers; the hypercall page,
+# reference time and the CPUID leaves.
+CONFORMANCE_TESTS += tests/conformance/test_synic tests/conformance/test_hv_guest
+tests_conformance_test_synic_SOURCES = tests/conformance/test_synic.c $(CONFORMANCE_COMMON)
+tests_conformance_test_synic_CPPFLAGS = -I$(top_srcdir)/include
+tests_conformance_test_synic_LDADD = -lpthread
+tests_conformance_test_hv_guest_SOURCES = tests/conformance/test_hv_guest.c $(CONFORMANCE_COMMON)
+tests_conformance_test_hv_guest_CPPFLAGS = -I$(top_srcdir)/include
