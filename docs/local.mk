@@ -6,3 +6,4 @@ dist_man_MANS += docs/mshv-emu.1
 dist_man_MANS += docs/mshv-emud.8
 dist_doc_DATA += docs/cuse.md
 dist_doc_DATA += docs/fuzzing.md
+dist_doc_DATA += docs/synic.md
