@@ -80,35 +80,21 @@ GUEST_EXTERN(sg_wait); GUEST_EXTERN(sg_isr); GUEST_EXTERN(sg_timer); GUEST_EXTER
 static volatile uint32_t *g32(struct vm *vm, uint64_t gpa) { return vm_gpa2hva(vm, gpa); }
 static volatile uint64_t *g64(struct vm *vm, uint64_t gpa) { return vm_gpa2hva(vm, gpa); }
 
-static void gate(struct vm *vm, unsigned vec, uint64_t off)
-{
-	uint32_t *g = vm_gpa2hva(vm, SG_IDT + 16 * vec);
-
-	g[0] = (uint32_t)(off & 0xffff) | ((uint32_t)SEL_CODE64 << 16);
-	g[1] = (uint32_t)(off & 0xffff0000u) | 0x8e00u;
-	g[2] = (uint32_t)(off >> 32);
-	g[3] = 0;
-}
-
 static struct vcpu *sg_setup(struct vm **out, uint64_t rip, uint64_t rsi)
 {
 	struct vm *vm = vm_create_default(PT_LAPIC);
 	struct vcpu *vcpu = vcpu_create(vm, 0);
-	union hv_register_value v;
 
 	GUEST_LOAD(vm, CODE_GPA, synic_bench_guest);
 	memset(vm_gpa2hva(vm, DATA_GPA), 0, 0x100);
 	memset(vm_gpa2hva(vm, SG_IDT), 0, 0x1000);
 	memset(vm_gpa2hva(vm, 0x30000), 0, 0x1000);
-	gate(vm, 0x40, SG_ADDR(sg_isr));
-	gate(vm, 0x52, SG_ADDR(sg_isr));
-	gate(vm, 0x54, SG_ADDR(sg_tisr));
+	vm_set_gate64(vm, SG_IDT, 0x40, SG_ADDR(sg_isr));
+	vm_set_gate64(vm, SG_IDT, 0x52, SG_ADDR(sg_isr));
+	vm_set_gate64(vm, SG_IDT, 0x54, SG_ADDR(sg_tisr));
 	vcpu_setup_long_mode(vcpu, rip, STACK_TOP);
 	vm_map_page(vm, APIC_GPA, APIC_GPA, PTE_W);
-	memset(&v, 0, sizeof(v));
-	v.table.base = SG_IDT;
-	v.table.limit = 0xfff;
-	vcpu_set_reg128(vcpu, HV_X64_REGISTER_IDTR, &v);
+	vcpu_set_table(vcpu, HV_X64_REGISTER_IDTR, SG_IDT, 0xfff);
 	vcpu_set_reg(vcpu, HV_X64_REGISTER_RSI, rsi);
 	*out = vm;
 	return vcpu;

@@ -240,19 +240,12 @@ TEST(synthetic_cluster_ipi)
 {
 	struct vm *vm = hg_vm(SYNTH_DEFAULT);
 	struct vcpu *vcpu = hg_vcpu(vm, 0);
-	union hv_register_value v;
-	uint32_t *g = vm_gpa2hva(vm, HG_IDT + 16 * 0x53);
-	uint64_t isr = HG_ADDR(hg_isr53);
 
 	vm_map_page(vm, APIC_GPA, APIC_GPA, PTE_W);
 	memset(vm_gpa2hva(vm, HG_IDT), 0, 0x1000);
 	memset(vm_gpa2hva(vm, DATA_GPA), 0, 0x100);
-	g[0] = (uint32_t)(isr & 0xffff) | ((uint32_t)SEL_CODE64 << 16);
-	g[1] = (uint32_t)(isr & 0xffff0000u) | 0x8e00u;
-	memset(&v, 0, sizeof(v));
-	v.table.base = HG_IDT;
-	v.table.limit = 0xfff;
-	vcpu_set_reg128(vcpu, HV_X64_REGISTER_IDTR, &v);
+	vm_set_gate64(vm, HG_IDT, 0x53, HG_ADDR(hg_isr53));
+	vcpu_set_table(vcpu, HV_X64_REGISTER_IDTR, HG_IDT, 0xfff);
 	wrmsr_g(vcpu, HV_X64_MSR_GUEST_OS_ID, OS_ID);
 	wrmsr_g(vcpu, HV_X64_MSR_HYPERCALL, HC_GPA | 1);
 	vcpu_set_reg(vcpu, HV_X64_REGISTER_RIP, HG_ADDR(hg_ipi));

@@ -121,27 +121,13 @@ GUEST_EXTERN(sy_isr54);
 
 #define SY_ADDR(l) (CODE_GPA + GUEST_OFF(synic_guest, l))
 
-static void gate(struct vm *vm, unsigned vec, uint64_t off)
-{
-	uint32_t *g = vm_gpa2hva(vm, SY_IDT + 16 * vec);
-
-	g[0] = (uint32_t)(off & 0xffff) | ((uint32_t)SEL_CODE64 << 16);
-	g[1] = (uint32_t)(off & 0xffff0000u) | 0x8e00u;
-	g[2] = (uint32_t)(off >> 32);
-	g[3] = 0;
-}
-
 /* VP index of a long-mode VP at entry, with the handlers and APIC page. */
 static struct vcpu *sy_vcpu(struct vm *vm, uint32_t index, uint64_t entry)
 {
 	struct vcpu *vcpu = vcpu_create(vm, index);
-	union hv_register_value v;
 
 	vcpu_setup_long_mode(vcpu, entry, STACK_TOP - index * 0x800);
-	memset(&v, 0, sizeof(v));
-	v.table.base = SY_IDT;
-	v.table.limit = 0xfff;
-	vcpu_set_reg128(vcpu, HV_X64_REGISTER_IDTR, &v);
+	vcpu_set_table(vcpu, HV_X64_REGISTER_IDTR, SY_IDT, 0xfff);
 	return vcpu;
 }
 
@@ -156,9 +142,9 @@ static struct vm *sy_vm(void)
 	memset(vm_gpa2hva(vm, SY_IDT), 0, 0x1000);
 	memset(vm_gpa2hva(vm, DATA_GPA), 0, 0x100);
 	memset(vm_gpa2hva(vm, SIMP_GPA), 0, 0x2000);
-	gate(vm, 0x52, SY_ADDR(sy_isr52));
-	gate(vm, 0x54, SY_ADDR(sy_isr54));
-	gate(vm, 0x55, SY_ADDR(sy_isr55));
+	vm_set_gate64(vm, SY_IDT, 0x52, SY_ADDR(sy_isr52));
+	vm_set_gate64(vm, SY_IDT, 0x54, SY_ADDR(sy_isr54));
+	vm_set_gate64(vm, SY_IDT, 0x55, SY_ADDR(sy_isr55));
 	return vm;
 }
 
