@@ -106,8 +106,9 @@ uint16_t hv_reg_get(struct emu_vp *vp, uint32_t name, uint64_t *val);
 uint16_t hv_reg_set(struct emu_vp *vp, uint32_t name, uint64_t val);
 /* May the guest access this synthetic MSR (its privilege granted)? */
 bool hv_msr_granted(const struct emu_partition *pt, uint32_t msr);
-/* Synthetic MSRs without a register name (frequencies): -1 if not one. */
-int hv_msr_read(struct emu_vp *vp, uint32_t msr, uint64_t *val);
+/* Synthetic MSRs without a register name (the frequencies, read-only):
+ * false if msr is not one or not granted. */
+bool hv_msr_read(struct emu_vp *vp, uint32_t msr, uint64_t *val);
 
 /* hv_cpuid.c */
 void hv_cpuid(const struct emu_vp *vp, uint32_t leaf, uint32_t r[4]);

@@ -124,13 +124,13 @@ bool hv_msr_granted(const struct emu_partition *pt, uint32_t msr)
 	return true;	/* the rest need hypervisor_present only */
 }
 
-int hv_msr_read(struct emu_vp *vp, uint32_t msr, uint64_t *val)
+bool hv_msr_read(struct emu_vp *vp, uint32_t msr, uint64_t *val)
 {
-	if (msr != HV_X64_MSR_TSC_FREQUENCY && msr != HV_X64_MSR_APIC_FREQUENCY)
-		return -1;
-	if (!hv_granted(vp->pt, HV_SYN_FREQUENCY))
-		return 0;
+	/* not granted: an unimplemented MSR (UNIMPLEMENTED_MSR_ACTION) */
+	if ((msr != HV_X64_MSR_TSC_FREQUENCY && msr != HV_X64_MSR_APIC_FREQUENCY) ||
+	    !hv_granted(vp->pt, HV_SYN_FREQUENCY))
+		return false;
 	/* The LAPIC timer counts nanoseconds (emu/lapic_timer.c): 1 GHz. */
 	*val = msr == HV_X64_MSR_TSC_FREQUENCY ? hv_tsc_frequency() : 1000000000ull;
-	return 1;
+	return true;
 }

@@ -102,9 +102,8 @@ bool msr_read(struct emu_vp *vp, uint32_t msr, uint64_t *val)
 
 	if (lapic_msr(msr))
 		return lapic_msr_read(vp, msr, val);
-	int hv = (vp->pt->props.synthetic_features & 1) ? hv_msr_read(vp, msr, val) : -1;
-	if (hv >= 0)	/* frequency MSRs: #GP without their privilege */
-		return hv > 0;
+	if ((vp->pt->props.synthetic_features & 1) && hv_msr_read(vp, msr, val))
+		return true;
 	uint32_t name = msr_name(vp, msr, &mode);
 
 	if (name && mode != WO) {

@@ -70,8 +70,8 @@ static void start(struct emu_vp *vp, struct emu_stimer *t)
 	uint64_t now = emu_reference_time(vp->pt);
 	if (t->config & HV_STIMER_PERIODIC)
 		t->due = now + (t->count < MIN_PERIOD ? MIN_PERIOD : t->count);
-	else
-		t->due = t->count > now ? t->count : now;
+	else	/* a past expiry fires at once, still naming its time */
+		t->due = t->count;
 	changed(vp->pt);
 }
 
