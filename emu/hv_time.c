@@ -31,14 +31,31 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* TSC ticks per ns over 20 ms, once per process. */
+/* One (ns, TSC) pair: the TSC read between two clock reads, taken as at
+ * their midpoint; the tightest of a few tries bounds the error. */
+static void sample(uint64_t *ns, uint64_t *tsc)
+{
+	uint64_t best = UINT64_MAX;
+
+	for (int i = 0; i < 5; i++) {
+		uint64_t a = mono_ns(), c = __rdtsc(), b = mono_ns();
+		if (b - a < best) {
+			best = b - a;
+			*ns = a + (b - a) / 2;
+			*tsc = c;
+		}
+	}
+}
+
+/* TSC ticks per ns over 50 ms, once per process. */
 static void calibrate(void)
 {
-	uint64_t t0 = mono_ns(), c0 = __rdtsc();
-	struct timespec d = { 0, 20 * 1000 * 1000 };
+	uint64_t t0, c0, t1, c1;
+	struct timespec d = { 0, 50 * 1000 * 1000 };
 
+	sample(&t0, &c0);
 	nanosleep(&d, NULL);
-	uint64_t t1 = mono_ns(), c1 = __rdtsc();
+	sample(&t1, &c1);
 	tsc_per_ns = t1 > t0 && c1 > c0 ? (double)(c1 - c0) / (double)(t1 - t0) : 1.0;
 }
 
