@@ -72,3 +72,10 @@ bench_bench_irq_SOURCES = bench/bench-irq.c $(BENCH_COMMON)
 bench_bench_irq_CPPFLAGS = $(BENCH_CPPFLAGS)
 bench_bench_irq_CFLAGS = $(BENCH_CFLAGS)
 bench_bench_irq_LDADD = $(UNICORN_LIBS) -lpthread
+
+# SynIC message latency and synthetic timer accuracy (issue 11 item 7).
+BENCH_PROGS += bench/bench-synic
+bench_bench_synic_SOURCES = bench/bench-synic.c $(BENCH_COMMON)
+bench_bench_synic_CPPFLAGS = $(BENCH_CPPFLAGS)
+bench_bench_synic_CFLAGS = $(BENCH_CFLAGS)
+bench_bench_synic_LDADD = $(UNICORN_LIBS) -lpthread -lm

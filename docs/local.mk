@@ -8,3 +8,4 @@ dist_man_MANS += docs/mshv-emud.8
 dist_doc_DATA += docs/cuse.md
 dist_doc_DATA += docs/fuzzing.md
 dist_man_MANS += docs/mshv-conformance.1
+dist_doc_DATA += docs/synic.md

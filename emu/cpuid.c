@@ -165,39 +165,6 @@ static void apply_disabled(const struct emu_vp *vp, uint32_t leaf, uint32_t out[
 			out[fbits[i].reg] &= ~(1u << fbits[i].bit);
 }
 
-static void hyperv_leaf(struct emu_vp *vp, uint32_t leaf, uint32_t r[4])
-{
-	uint64_t synth = vp->pt->props.synthetic_features;
-
-	memset(r, 0, 16);
-	if (!(synth & 1))	/* hypervisor_present */
-		return;
-	switch (leaf) {
-	case 0x40000000:
-		r[0] = 0x40000006;
-		memcpy(&r[1], "Micr", 4), memcpy(&r[2], "osof", 4), memcpy(&r[3], "t Hv", 4);
-		break;
-	case 0x40000001:
-		memcpy(&r[0], "Hv#1", 4);
-		break;
-	case 0x40000002:
-		r[0] = 27751;			/* build */
-		r[1] = (10u << 16) | 0;		/* 10.0 */
-		break;
-	case 0x40000003:
-		/* Partition privileges: synthetic feature bits 2.. map to
-		 * privilege bits 0.. for the MSR-access group. */
-		r[0] = (uint32_t)(synth >> 2) & 0xfff;
-		break;
-	case 0x40000005:
-		r[0] = EMU_MAX_VPS;
-		r[1] = EMU_MAX_VPS;
-		break;
-	default:
-		break;
-	}
-}
-
 /* Features the engine cannot execute or this hypervisor does not emulate:
  * never advertised, whatever the VMM registers. */
 static void restrict_features(const struct emu_vp *vp, uint32_t leaf, uint32_t sub,
@@ -250,7 +217,7 @@ void cpuid_compute(struct emu_vp *vp, uint32_t leaf, uint32_t sub,
 
 	memset(out, 0, 16);
 	if (leaf >= 0x40000000 && leaf <= 0x400000ff) {
-		hyperv_leaf(vp, leaf, out);
+		hv_cpuid(vp, leaf, out);
 	} else if ((r = lookup(leaf, sub))) {
 		memcpy(out, r, 16);
 	}

@@ -378,10 +378,12 @@ uint16_t emu_hvcall(struct emu_partition *pt, uint16_t code, uint16_t *reps,
 		lapic_clear_extint(pt);
 		return HV_STATUS_SUCCESS;
 	case HVCALL_SIGNAL_EVENT_DIRECT:
+		return synic_signal_direct(pt, in, out, out_sz);
 	case HVCALL_POST_MESSAGE_DIRECT:
+		return synic_post_direct(pt, in);
 	case HVCALL_GET_GPA_PAGES_ACCESS_STATES:
-		/* SynIC and dirty tracking are not
-		 * emulated yet: refused, never silently accepted. */
+		/* Dirty tracking is not emulated yet: refused, never
+		 * silently accepted. */
 		*reps = 0;
 		return HV_STATUS_OPERATION_DENIED;
 	default:

@@ -15,6 +15,7 @@
 #include <mshv-emu/emu.h>
 
 #include "lapic.h"
+#include "hv.h"
 #include "emu_limits.h"
 
 #define EMU_PAGE 4096ull
@@ -160,8 +161,8 @@ struct emu_vp {
 	/* An interrupt waits for RFLAGS.IF: 1 = stop when IF is 1, 2 = let
 	 * one instruction run first (STI/MOV SS shadow). */
 	uint8_t irq_window;
-	uint8_t stimer_state[200];	/* MSHV_VP_STATE_SYNTHETIC_TIMERS */
-	uint8_t *simp, *siefp;		/* 4 KiB each, lazily */
+	struct emu_hv_vp hv;		/* SynIC, stimers (synic.c, stimer.c) */
+	uint8_t *simp, *siefp;		/* page state set while the page is off */
 	bool raw_batch, raw_snap, raw_dirty;	/* regs_begin/regs_commit */
 	uint8_t flush_after;		/* fetch cache flush at next insn */
 	bool halted;
@@ -231,6 +232,7 @@ struct emu_partition {
 	_Atomic size_t nioev_live;	/* lock-free "any at all?" for run.c */
 
 	struct emu_lapic_pt lapic;	/* lapic.c: timer thread, MMIO page */
+	struct emu_hv_pt hv;		/* hv_*.c, stimer.c: enlightenments */
 	struct emu_engine eng;
 };
 

@@ -25,6 +25,7 @@ struct emu_lapic {
 	uint32_t lvt[LVT_N];
 	uint32_t isr[8], irr[8], tmr[8];
 	uint32_t extint[8];		/* IRR bits asserted as ExtINT */
+	uint32_t auto_eoi[8];		/* SynIC auto-EOI vectors (emu/synic.c) */
 	uint32_t initial_count, dcr;
 	uint64_t period_ns;		/* one-shot/periodic: count * divisor */
 	uint64_t deadline_ns;		/* CLOCK_MONOTONIC expiry, 0 = disarmed */

@@ -331,7 +331,8 @@ int lapic_service(struct emu_vp *vp)
 		pthread_mutex_lock(&a->m);
 		clr_bit256(a->irr, (unsigned)vec);
 		clr_bit256(a->extint, (unsigned)vec);
-		set_bit256(a->isr, (unsigned)vec);
+		if (!tst_bit256(a->auto_eoi, (unsigned)vec))	/* SynIC auto-EOI */
+			set_bit256(a->isr, (unsigned)vec);
 		pthread_mutex_unlock(&a->m);
 		return 0;
 	}

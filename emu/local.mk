@@ -13,6 +13,10 @@ libmshvemu_core_la_SOURCES = \
 	emu/vpstate.c emu/x86_insn.c emu/x86_mmu.c
 # SYSCALL/SYSRET, SYSENTER/SYSEXIT (the engine skips SYSCALL and SYSENTER).
 libmshvemu_core_la_SOURCES += emu/x86_syscall.h emu/x86_syscall.c
+# Hyper-V enlightenments: CPUID leaves, hypercall page, reference TSC
+# page, SynIC, synthetic timers.
+libmshvemu_core_la_SOURCES += emu/hv.h emu/hv_regs.c emu/hv_cpuid.c emu/hv_time.c \
+	emu/hv_hypercall_page.c emu/synic.c emu/stimer.c
 # MOV CR8 (the engine ignores it).
 libmshvemu_core_la_SOURCES += emu/x86_cr8.c
 # Interrupt plumbing: irqfd service thread, ioeventfd doorbells.

@@ -62,7 +62,7 @@ static uint32_t msr_name(struct emu_vp *vp, uint32_t msr, int *mode)
 				 : HV_X64_REGISTER_MSR_MTRR_PHYS_BASE0 + (msr - 0x200) / 2;
 	if (msr >= 0x268 && msr <= 0x26f)
 		return HV_X64_REGISTER_MSR_MTRR_FIX4KC0000 + (msr - 0x268);
-	if (!hv)
+	if (!hv || !hv_msr_granted(vp->pt, msr))
 		return 0;
 	switch (msr) {
 	case HV_X64_MSR_GUEST_OS_ID: return HV_REGISTER_GUEST_OS_ID;
@@ -75,6 +75,8 @@ static uint32_t msr_name(struct emu_vp *vp, uint32_t msr, int *mode)
 	if (msr >= HV_X64_MSR_SCONTROL && msr <= HV_X64_MSR_SIRBP) {
 		if (msr == HV_X64_MSR_SVERSION)
 			*mode = RO;
+		else if (msr == HV_X64_MSR_EOM)
+			*mode = WO;
 		return HV_REGISTER_SCONTROL + (msr - HV_X64_MSR_SCONTROL);
 	}
 	if (msr >= HV_X64_MSR_SINT0 && msr <= HV_X64_MSR_SINT0 + 15)
@@ -100,13 +102,13 @@ bool msr_read(struct emu_vp *vp, uint32_t msr, uint64_t *val)
 
 	if (lapic_msr(msr))
 		return lapic_msr_read(vp, msr, val);
+	if ((vp->pt->props.synthetic_features & 1) && hv_msr_read(vp, msr, val))
+		return true;
 	uint32_t name = msr_name(vp, msr, &mode);
 
 	if (name && mode != WO) {
 		if (name == HV_REGISTER_TIME_REF_COUNT)
 			*val = emu_reference_time(vp->pt);
-		else if (name == HV_REGISTER_SVERSION)
-			*val = 1;
 		else if (regs_get(vp, name, &v) == HV_STATUS_SUCCESS)
 			*val = v.reg64;
 		else

@@ -77,6 +77,7 @@ int emu_partition_create(const struct emu_partition_config *cfg,
 		return rc;
 	}
 	lapic_pt_init(pt);
+	hv_pt_init(pt);
 	*out = pt;
 	return 0;
 }
@@ -95,6 +96,7 @@ void emu_partition_put(struct emu_partition *pt)
 	irqfd_fini(pt);
 	ioeventfd_fini(pt);
 	lapic_pt_fini(pt);
+	hv_pt_fini(pt);
 	for (size_t i = 0; i < EMU_MAX_VPS; i++)
 		if (pt->vps[i])
 			vp_destroy(pt->vps[i]);

@@ -5,10 +5,11 @@
 
 #include <string.h>
 
-/* Synthetic features this hypervisor implements and lets VMMs assign:
- * hypervisor_present, hv1 (the CPUID leaves), partition reference counter
- * (TIME_REF_COUNT), VP index MSR. */
-#define EMU_ASSIGNABLE_SYNTHETIC ((1ull << 0) | (1ull << 1) | (1ull << 3) | (1ull << 8))
+/* Synthetic features this hypervisor implements and lets VMMs assign
+ * (emu/hv.h: the CPUID leaves, reference counter and TSC page, SynIC,
+ * synthetic timers with direct mode, hypercall page, VP index, frequency
+ * MSRs, the TLB flush, cluster IPI and long spin wait hypercalls). */
+#define EMU_ASSIGNABLE_SYNTHETIC HV_SYN_IMPLEMENTED
 
 static uint16_t host_property(uint32_t code, uint64_t *val)
 {
@@ -79,7 +80,7 @@ uint16_t hv_get_property(struct emu_partition *pt, const void *in, void *out)
 		o->property_value = pt->props.processors_per_socket;
 		break;
 	case HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS:
-		o->property_value = (pt->props.synthetic_features >> 2) & 0xfff;
+		o->property_value = hv_privileges_low(pt->props.synthetic_features);
 		break;
 	default:
 		st = host_property(i->property_code, &v);
@@ -155,6 +156,10 @@ uint16_t hv_set_property(struct emu_partition *pt, const void *in)
 		break;
 	}
 	pthread_mutex_unlock(&pt->lock);
+	/* the reference TSC page and the timers follow partition time */
+	if (st == HV_STATUS_SUCCESS && (i->property_code == HV_PARTITION_PROPERTY_TIME_FREEZE ||
+					i->property_code == HV_PARTITION_PROPERTY_REFERENCE_TIME))
+		hv_ref_tsc_refresh(pt);
 	return st;
 }
 

@@ -246,6 +246,12 @@ uint16_t regs_get(struct emu_vp *vp, uint32_t name, union hv_register_value *v)
 	int seg;
 
 	memset(v, 0, sizeof *v);
+	if (hv_reg_owned(name)) {
+		uint64_t val = 0;
+		uint16_t st = hv_reg_get(vp, name, &val);
+		v->reg64 = val;
+		return st;
+	}
 	if (name >= HV_X64_REGISTER_RAX && name <= HV_X64_REGISTER_R15) {
 		v->reg64 = regs_gpr(vp, (int)(name - HV_X64_REGISTER_RAX));
 		return HV_STATUS_SUCCESS;
@@ -417,6 +423,8 @@ uint16_t regs_set(struct emu_vp *vp, uint32_t name, const union hv_register_valu
 
 	if (raw_seg_index(name) >= 0)
 		return raw_set(vp, name, v);
+	if (hv_reg_owned(name))
+		return hv_reg_set(vp, name, v->reg64);
 	switch (name) {
 	case HV_X64_REGISTER_GDTR: case HV_X64_REGISTER_IDTR:
 	case HV_X64_REGISTER_CR0: case HV_X64_REGISTER_INTERMEDIATE_CR0:

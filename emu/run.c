@@ -903,6 +903,9 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 			raw_reset_old_exception(vp->ctx);
 			uc_context_restore(e->uc, vp->ctx);
 		}
+		/* a hypercall through the hypercall page (hv_hypercall_page.c) */
+		if (vp->x.reason == EXIT_INVALID && hv_vmcall(vp))
+			continue;
 		if ((vp->x.reason == EXIT_SYSCALL || vp->x.reason == EXIT_INVALID) &&
 		    fast_syscall(vp))
 			continue;

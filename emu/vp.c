@@ -91,6 +91,7 @@ int emu_vp_create(struct emu_partition *pt, uint32_t index, void *pages,
 	vp->index = index;
 	pthread_mutex_init(&vp->run_lock, NULL);
 	lapic_vp_init(vp);
+	hv_vp_init(vp);
 	vp->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (!pages) {
 		pages = mmap(NULL, EMU_VP_PAGES_SIZE, PROT_READ | PROT_WRITE,
@@ -157,6 +158,7 @@ fail:
 		close(vp->wake_fd);
 	pthread_mutex_destroy(&vp->run_lock);
 	lapic_vp_fini(vp);
+	hv_vp_fini(vp);
 	free(vp);
 	return rc;
 }
@@ -175,6 +177,7 @@ void vp_destroy(struct emu_vp *vp)
 	close(vp->wake_fd);
 	pthread_mutex_destroy(&vp->run_lock);
 	lapic_vp_fini(vp);
+	hv_vp_fini(vp);
 	free(vp);
 }
 

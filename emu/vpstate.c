@@ -2,9 +2,9 @@
 /*
  * MSHV_GET/SET_VP_STATE blobs. XSAVE is converted to and from the engine's
  * x87/SSE registers (the engine has no AVX state); the LAPIC state is the
- * live LAPIC (lapic.c) in hv_local_interrupt_controller_state form; SynIC
- * pages and synthetic timers are kept in the hypervisor's formats for the
- * VMM to read back until those devices are emulated.
+ * live LAPIC (lapic.c) in hv_local_interrupt_controller_state form; SIMP
+ * and SIEFP are the live SynIC pages (synic.c) and SYNTHETIC_TIMERS the
+ * live timers (stimer.c), in the hypervisor's layouts.
  */
 #include "internal.h"
 
@@ -22,7 +22,6 @@ void vpstate_reset(struct emu_vp *vp)
 	/* A VP's first reset is its power-on; later ones (INIT) keep
 	 * IA32_APIC_BASE. */
 	lapic_reset(vp, vp->apic.base == 0);
-	memset(vp->stimer_state, 0, sizeof vp->stimer_state);
 }
 
 static size_t state_size(unsigned type)
@@ -93,11 +92,6 @@ static int xsave_set(struct emu_vp *vp, const uint8_t *b)
 	return 0;
 }
 
-static uint8_t **page_slot(struct emu_vp *vp, unsigned type)
-{
-	return type == MSHV_VP_STATE_SIMP ? &vp->simp : &vp->siefp;
-}
-
 static int vp_state(struct emu_vp *vp, unsigned type, void *buf, size_t *size, bool set)
 {
 	struct emu_partition *pt = vp->pt;
@@ -130,26 +124,14 @@ static int vp_state(struct emu_vp *vp, unsigned type, void *buf, size_t *size, b
 			xsave_get(vp, buf);
 		break;
 	case MSHV_VP_STATE_SIMP:
-	case MSHV_VP_STATE_SIEFP: {
-		uint8_t **slot = page_slot(vp, type);
-		if (set) {
-			if (!*slot && !(*slot = malloc(PAGE_STATE_SIZE))) {
-				rc = -ENOMEM;
-				break;
-			}
-			memcpy(*slot, buf, PAGE_STATE_SIZE);
-		} else if (*slot) {
-			memcpy(buf, *slot, PAGE_STATE_SIZE);
-		} else {
-			memset(buf, 0, PAGE_STATE_SIZE);
-		}
+	case MSHV_VP_STATE_SIEFP:
+		rc = synic_state_page(vp, type == MSHV_VP_STATE_SIMP, buf, set);
 		break;
-	}
 	case MSHV_VP_STATE_SYNTHETIC_TIMERS:
 		if (set)
-			memcpy(vp->stimer_state, buf, STIMER_SIZE);
+			rc = stimer_state_set(vp, buf);
 		else
-			memcpy(buf, vp->stimer_state, STIMER_SIZE);
+			stimer_state_get(vp, buf);
 		break;
 	}
 	if (set)

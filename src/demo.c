@@ -4,12 +4,15 @@
  * reference VMM (examples/linux, installed as mshv-linux), Debian's kernel
  * unpacked by scripts/setup.sh and the busybox initramfs the build makes.
  * The guest reports its release and CPU count; the VMM's last line is
- * "mshv-emu demo: Linux R reached userspace in S s (N CPUs)".
+ * "mshv-emu demo: Linux R reached userspace in S s (N CPUs)". The guest
+ * is offered the Hyper-V enlightenments (mshv-linux --hyperv, see
+ * docs/synic.md) unless --no-hyperv is given.
  * "mshv-emu demo --tiny" runs the smallest example VMM instead.
  */
 #include <config.h>
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,6 +39,7 @@ int demo_main(char **argv)
 	static char tag[] = "--tag=mshv-emu demo";
 	char *a[MAX_ARGS], *user_kernel = NULL, *user_initrd = NULL;
 	unsigned n = 0;
+	bool hyperv = true;
 
 	if (argv[0] && !strcmp(argv[0], "--tiny") && !argv[1])
 		return tiny();
@@ -47,7 +51,8 @@ int demo_main(char **argv)
 	a[n++] = vmm;
 	a[n++] = tag;
 	for (; *argv; argv++) {
-		if (n + 3 >= MAX_ARGS) {
+		/* room for this one, --hyperv, --kernel K --initrd I and NULL */
+		if (n + 7 > MAX_ARGS) {
 			fprintf(stderr, "mshv-emu demo: too many options\n");
 			return 2;
 		}
@@ -55,6 +60,8 @@ int demo_main(char **argv)
 			user_kernel = *++argv;
 		else if (!strcmp(*argv, "--initrd") && argv[1])
 			user_initrd = *++argv;
+		else if (!strcmp(*argv, "--no-hyperv") || !strcmp(*argv, "--hyperv"))
+			hyperv = !strcmp(*argv, "--hyperv");
 		else
 			a[n++] = *argv;	/* --smp N, --mem SIZE, --shell, --append ARGS */
 	}
@@ -76,6 +83,8 @@ int demo_main(char **argv)
 		fprintf(stderr, "mshv-emu demo: no initramfs: build the tree (make), or pass --initrd PATH\n");
 		return 127;
 	}
+	if (hyperv)
+		a[n++] = "--hyperv";
 	a[n++] = "--kernel";
 	a[n++] = user_kernel ? user_kernel : kernel;
 	a[n++] = "--initrd";

@@ -10,6 +10,8 @@
  *   --shell          interactive: the terminal is the serial console
  *   --timeout SEC    fail if the machine has not stopped by then
  *   --tag NAME       prefix of the final report line
+ *   --hyperv         offer the Hyper-V enlightenments (CPUID 0x40000000+,
+ *                    hypercall page, reference TSC page, SynIC, stimers)
  *
  * The guest may print "mshv-guest: release=R cpus=N result=ok" on its
  * console; the VMM then reports "TAG: Linux R reached userspace in S s
@@ -140,6 +142,13 @@ static int setup_cpuid(struct vm *vm, unsigned vp)
 	return vp_register_cpuid(vm, vp, 6, arat, arat_mask);
 }
 
+/* --hyperv: the enlightenments Linux uses (synthetic processor feature
+ * bits, hv_partition_synthetic_processor_features): hypervisor present,
+ * hv1, reference counter, SynIC, synthetic timers, hypercall MSRs, VP
+ * index, reference TSC page, frequency MSRs, direct-mode timers. The
+ * hypervisor keeps those it does not offer off. */
+#define HV_LINUX_FEATURES 0x00400bbbull
+
 static int create_machine(struct vm *vm, uint64_t mem)
 {
 	struct mshv_create_partition cp = {
@@ -158,12 +167,18 @@ static int create_machine(struct vm *vm, uint64_t mem)
 		perror("mshv-linux: MSHV_CREATE_PARTITION");
 		return -1;
 	}
-	if (vm_set_property(vm, HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES, 0) < 0)
+	if (vm_set_property(vm, HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES, vm->hv_features) < 0)
 		return -1;
 	if (ioctl(vm->pt_fd, MSHV_INITIALIZE_PARTITION) < 0) {
 		perror("mshv-linux: MSHV_INITIALIZE_PARTITION");
 		return -1;
 	}
+	/* As QEMU and Cloud Hypervisor do: Linux on Hyper-V writes MSRs it
+	 * was not offered (HV_X64_MSR_VP_ASSIST_PAGE in hv_cpu_init). */
+	if (vm->hv_features &&
+	    vm_set_property(vm, HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION,
+			    HV_UNIMPLEMENTED_MSR_ACTION_IGNORE_WRITE_READ_ZERO) < 0)
+		return -1;
 	vm->low_size = mem < LOW_RAM_MAX ? mem : LOW_RAM_MAX;
 	vm->high_size = mem - vm->low_size;
 	if (!(vm->ram = map_ram(vm->low_size)) ||
@@ -238,7 +253,7 @@ static void on_signal(int sig)
 static void usage(void)
 {
 	fprintf(stderr, "usage: mshv-linux --kernel PATH [--initrd PATH] [--append ARGS] "
-		"[--smp N] [--mem SIZE] [--shell] [--timeout SEC] [--tag NAME]\n");
+		"[--smp N] [--mem SIZE] [--shell] [--timeout SEC] [--tag NAME] [--hyperv]\n");
 }
 
 int main(int argc, char **argv)
@@ -248,6 +263,7 @@ int main(int argc, char **argv)
 		{ "append", required_argument, 0, 'a' }, { "smp", required_argument, 0, 's' },
 		{ "mem", required_argument, 0, 'm' }, { "shell", no_argument, 0, 'S' },
 		{ "timeout", required_argument, 0, 't' }, { "tag", required_argument, 0, 'T' },
+		{ "hyperv", no_argument, 0, 'H' },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	static struct vm vm;
@@ -280,6 +296,7 @@ int main(int argc, char **argv)
 		case 'S': run.shell = true; break;
 		case 't': timeout = (unsigned)atoi(optarg); break;
 		case 'T': tag = optarg; break;
+		case 'H': vm.hv_features = HV_LINUX_FEATURES; break;
 		default: usage(); return c == 'h' ? 0 : 1;
 		}
 	}

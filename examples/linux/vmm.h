@@ -95,6 +95,7 @@ struct vm {
 	uint8_t *high_ram;	/* [4 GiB, 4 GiB + high_size) */
 	uint64_t low_size, high_size;
 	uint64_t tsc_khz;
+	uint64_t hv_features;	/* SYNTHETIC_PROC_FEATURES (--hyperv) */
 
 	struct uart com1;
 	struct ioapic ioapic;

@@ -108,3 +108,11 @@ EXTRA_DIST += tests/conformance/mshv-conformance.in
 # inside UML, tests/uml/test-uml-cuse via UML_CUSE_EXTRA_TESTS).
 TESTS += tests/conformance/run-conformance
 EXTRA_DIST += tests/conformance/run-conformance
+# Hyper-V enlightenments: SynIC and synthetic timers; the hypercall page,
+# reference time and the CPUID leaves.
+CONFORMANCE_TESTS += tests/conformance/test_synic tests/conformance/test_hv_guest
+tests_conformance_test_synic_SOURCES = tests/conformance/test_synic.c $(CONFORMANCE_COMMON)
+tests_conformance_test_synic_CPPFLAGS = -I$(top_srcdir)/include
+tests_conformance_test_synic_LDADD = -lpthread
+tests_conformance_test_hv_guest_SOURCES = tests/conformance/test_hv_guest.c $(CONFORMANCE_COMMON)
+tests_conformance_test_hv_guest_CPPFLAGS = -I$(top_srcdir)/include

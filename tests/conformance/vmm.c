@@ -327,6 +327,16 @@ static uint64_t pt_alloc(struct vm *vm)
 	return gpa;
 }
 
+void vm_set_gate64(struct vm *vm, uint64_t idt, unsigned vec, uint64_t handler)
+{
+	uint32_t *g = vm_gpa2hva(vm, idt + 16 * vec);
+
+	g[0] = (uint32_t)(handler & 0xffff) | ((uint32_t)SEL_CODE64 << 16);
+	g[1] = (uint32_t)(handler & 0xffff0000u) | 0x8e00u;
+	g[2] = (uint32_t)(handler >> 32);
+	g[3] = 0;
+}
+
 void vm_map_page(struct vm *vm, uint64_t va, uint64_t gpa, uint64_t pte_flags)
 {
 	uint64_t table = vm->pml4_gpa;

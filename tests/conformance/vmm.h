@@ -263,6 +263,8 @@ void vm_setup_gdt(struct vm *vm);
 void vm_setup_paging(struct vm *vm);
 /* Map one 4 KiB page va -> gpa with PTE flags (P always added). */
 void vm_map_page(struct vm *vm, uint64_t va, uint64_t gpa, uint64_t pte_flags);
+/* A 64-bit interrupt gate (DPL 0, SEL_CODE64) for vec in the IDT at idt. */
+void vm_set_gate64(struct vm *vm, uint64_t idt, unsigned vec, uint64_t handler);
 
 /* Hypercall-style partition property helpers (assert success). */
 uint64_t vm_get_property(struct vm *vm, uint32_t code);
