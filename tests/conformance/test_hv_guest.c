@@ -10,7 +10,7 @@
 #include "vmm.h"
 
 #define PT_LAPIC ((1ull << MSHV_PT_BIT_LAPIC) | (1ull << MSHV_PT_BIT_X2APIC))
-#define SYNTH_DEFAULT	0x06400FFBull	/* QEMU's (mshv-abi.md 3.9) */
+#define SYNTH_DEFAULT	0x06400FFBull	/* QEMU's (docs/abi-hv.md §9) */
 #define APIC_GPA	0xfee00000ull
 #define HG_IDT		0x20000ull
 #define HC_GPA		0x32000ull
