@@ -90,14 +90,16 @@ static void deadline_in(struct timespec *t, long ns)
 }
 
 /* first_wait_ns: how long the running VP may go on before it is asked to
- * yield, then EMU_SLICE_NS between requests. */
-static void acquire(struct emu_partition *pt, long first_wait_ns)
+ * yield, then EMU_SLICE_NS between requests. A preempted VP (yielder)
+ * waits apart from the others: see engine_enter. */
+static void acquire(struct emu_partition *pt, long first_wait_ns, bool yielder)
 {
 	struct emu_engine *e = &pt->eng;
+	_Atomic unsigned *count = yielder ? &e->yielders : &e->waiters;
 	struct timespec slice;
 
 	pthread_mutex_lock(&e->m);
-	e->waiters++;
+	(*count)++;
 	deadline_in(&slice, first_wait_ns);
 	while (e->busy) {
 		if (pthread_cond_timedwait(&e->cv, &e->m, &slice) == ETIMEDOUT) {
@@ -106,7 +108,7 @@ static void acquire(struct emu_partition *pt, long first_wait_ns)
 			deadline_in(&slice, EMU_SLICE_NS);
 		}
 	}
-	e->waiters--;
+	(*count)--;
 	e->busy = true;
 	e->generation++;
 	/* A VP in engine_yield waits for this generation change. */
@@ -122,7 +124,7 @@ static void acquire(struct emu_partition *pt, long first_wait_ns)
 void engine_acquire(struct emu_partition *pt, struct emu_vp *who)
 {
 	(void)who;
-	acquire(pt, EMU_MIN_TURN_NS);
+	acquire(pt, EMU_MIN_TURN_NS, false);
 }
 
 void engine_release(struct emu_partition *pt)
@@ -146,18 +148,25 @@ void engine_yield(struct emu_partition *pt, struct emu_vp *vp)
 	uint64_t gen = e->generation;
 	e->busy = false;
 	pthread_cond_broadcast(&e->cv);
-	while (e->waiters > 0 && e->generation == gen)
+	while (e->waiters + e->yielders > 0 && e->generation == gen)
 		pthread_cond_wait(&e->cv, &e->m);
 	pthread_mutex_unlock(&e->m);
-	acquire(pt, EMU_SLICE_NS);
+	acquire(pt, EMU_SLICE_NS, true);
 }
 
 bool engine_contended(struct emu_partition *pt)
 {
-	return atomic_load_explicit(&pt->eng.waiters, memory_order_relaxed) != 0;
+	return atomic_load_explicit(&pt->eng.waiters, memory_order_relaxed) +
+	       atomic_load_explicit(&pt->eng.yielders, memory_order_relaxed) != 0;
 }
 
-/* Marks vp as inside uc_emu_start; false if someone is already waiting. */
+/* Marks vp as inside uc_emu_start; false if a VMM call or a VP that is
+ * not a yielder is waiting. A VP that just yielded must not stop the VP
+ * it yielded to from running: two VPs each refusing to enter while the
+ * other waited handed the engine back and forth for ever without running
+ * either (a 2-VP Linux boot under ASan stalled at AP bring-up, both VPs
+ * frozen with no exit for 300 s). A yielder asks for its turn only after
+ * its slice, through the running VP's kick. */
 bool engine_enter(struct emu_partition *pt, struct emu_vp *vp)
 {
 	struct emu_engine *e = &pt->eng;

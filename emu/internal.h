@@ -180,6 +180,7 @@ struct emu_engine {
 	struct emu_vp *running;		/* VP inside uc_emu_start */
 	bool busy;			/* someone owns the engine */
 	_Atomic unsigned waiters;	/* changed under m; read without it */
+	_Atomic unsigned yielders;	/* preempted VPs waiting for a turn */
 	uint64_t generation;		/* bumped on every acquire */
 	uc_context *scratch;
 	uc_context *pristine;		/* engine state before any VP */
