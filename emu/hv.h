@@ -116,6 +116,9 @@ uint32_t hv_privileges_low(uint64_t synthetic_features);
 
 /* hv_time.c: reference TSC page, TSC frequency. */
 uint64_t hv_tsc_frequency(void);
+/* The host TSC in 100 ns units, by the calibrated rate: the clock behind
+ * partition reference time (the MSR and the reference TSC page alike). */
+uint64_t hv_ref_ticks(void);
 uint16_t hv_ref_tsc_set(struct emu_partition *pt, uint64_t val);
 /* Partition time changed (freeze, REFERENCE_TIME): rewrite the page. */
 void hv_ref_tsc_refresh(struct emu_partition *pt);

@@ -65,6 +65,23 @@ uint64_t hv_tsc_frequency(void)
 	return (uint64_t)(tsc_per_ns * 1e9);
 }
 
+/* 100 ns units per tick, as a 64.64 fixed-point scale (the page's). */
+static uint64_t ref_scale(void)
+{
+	pthread_once(&once, calibrate);
+	return (uint64_t)(18446744073709551616.0L / (100.0L * (long double)tsc_per_ns));
+}
+
+static uint64_t ticks_at(uint64_t tsc, uint64_t scale)
+{
+	return (uint64_t)(((unsigned __int128)tsc * scale) >> 64);
+}
+
+uint64_t hv_ref_ticks(void)
+{
+	return ticks_at(__rdtsc(), ref_scale());
+}
+
 /* Writes the page (engine and hv.m held). */
 static void write_page(struct emu_partition *pt)
 {
@@ -75,22 +92,18 @@ static void write_page(struct emu_partition *pt)
 	struct tsc_page *p = mem_host(pt, h->ref_tsc & ~0xfffull, sizeof *p, true);
 	if (!p)
 		return;		/* not RAM: nothing to overlay */
-	pthread_once(&once, calibrate);
 	if (++h->tsc_seq == 0xffffffffu || h->tsc_seq == 0)
 		h->tsc_seq = 1;
 	if (pt->props.time_freeze) {
 		p->sequence = 0;
 		return;
 	}
-	/* 100 ns units per tick, as a 64.64 fixed-point scale */
-	uint64_t scale = (uint64_t)(18446744073709551616.0L / (100.0L * (long double)tsc_per_ns));
-	uint64_t tsc = __rdtsc(), now = emu_reference_time(pt);
-	uint64_t at = (uint64_t)(((unsigned __int128)tsc * scale) >> 64);
-
+	/* reference time = ticks_at(TSC) - created_ref + offset: exactly
+	 * emu_reference_time's formula */
 	p->sequence = 0;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	p->scale = scale;
-	p->offset = (int64_t)(now - at);
+	p->scale = ref_scale();
+	p->offset = (int64_t)(pt->props.reference_time_offset - pt->created_ref);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	p->sequence = h->tsc_seq;
 }

@@ -213,7 +213,7 @@ struct emu_partition {
 	size_t nintercept_msr;
 	uint32_t intercept_msr_all;	/* X64_MSR: access mask */
 	uint32_t intercept_exception;	/* EXCEPTION: bit n = vector n */
-	uint64_t created_ns;		/* partition reference time base */
+	uint64_t created_ref;		/* hv_ref_ticks() at creation */
 	struct emu_msi_route *routes;	/* MSHV_SET_MSI_ROUTING table */
 	size_t nroutes;
 

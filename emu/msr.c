@@ -8,15 +8,13 @@
 
 #include <time.h>
 
+/* The same TSC-based clock the reference TSC page describes (hv_time.c),
+ * so the MSR and the page agree to the tick. */
 uint64_t emu_reference_time(struct emu_partition *pt)
 {
-	struct timespec ts;
-
 	if (pt->props.time_freeze)
 		return pt->props.frozen_reference_time;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	uint64_t ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-	return (ns - pt->created_ns) / 100 + pt->props.reference_time_offset;
+	return hv_ref_ticks() - pt->created_ref + pt->props.reference_time_offset;
 }
 
 bool msr_intercepted(struct emu_vp *vp, uint32_t msr, bool write)

@@ -63,9 +63,7 @@ int emu_partition_create(const struct emu_partition_config *cfg,
 	ioeventfd_init(pt);
 	pt->props.unimplemented_msr_action = HV_UNIMPLEMENTED_MSR_ACTION_FAULT;
 	pt->props.processors_per_socket = 1;
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	pt->created_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	pt->created_ref = hv_ref_ticks();
 	rc = engine_init(pt);
 	if (rc) {
 		engine_fini(pt);
