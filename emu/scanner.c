@@ -275,7 +275,10 @@ static void block_cb(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 	(void)size;
 	if (EMU_LIKELY(!vp || !atomic_load_explicit(&vp->kick, memory_order_relaxed)))
 		return;
-	if (vp->x.reason != EXIT_NONE)
+	/* Not during the entry into guest mode (svm_ensure_guest): a stop
+	 * in its stub would leave the VP outside guest mode. svm_run looks
+	 * at the flag right after the entry. */
+	if (vp->x.reason != EXIT_NONE || !vp->svm_guest)
 		return;
 	/* RIP is not synced at a block's entry: set it (this also keeps
 	 * Unicorn from resetting it, uc->quit_request). */
