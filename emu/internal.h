@@ -75,6 +75,8 @@ enum emu_exit_reason {
 	EXIT_SYSCALL,		/* SYSCALL/SYSENTER/.. to emulate (x86_syscall.c) */
 	EXIT_WINDOW,		/* SVM engine, internal: an instruction that may
 				 * open the interrupt window is next */
+	EXIT_FAULT,		/* the instruction at rip faults: x.vector,
+				 * error code 0 (MOV CR8 reserved bits) */
 };
 
 struct emu_exit {

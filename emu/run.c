@@ -237,11 +237,15 @@ static void classify(struct emu_vp *vp, const uint8_t *p, uint32_t size)
 			return;
 		}
 		case 0x20:
-			x86_mov_cr8(vp, p, i, size);
-			return;
-		case 0x22:
-			if (x86_mov_cr8(vp, p, i, size))
+		case 0x22: {
+			int r = x86_mov_cr8(vp, p, i, size);
+			if (r > 0) {
+				vp->x.vector = r;
+				stop_here(vp, EXIT_FAULT, size);
+			}
+			if (r >= 0 || p[i + 1] == 0x20)
 				return;
+		}
 			/* fall through */
 		case 0x01: case 0x35:
 			/* INVLPG/LGDT.., MOV CRn, SYSRET, SYSEXIT: the
@@ -496,6 +500,8 @@ int run_hooks_install(struct emu_partition *pt)
 		 * the IO and memory hooks are safety nets. */
 		if (uc_hook_add(uc, &h, UC_HOOK_INSN, hook_in, pt, 1, 0, UC_X86_INS_IN) ||
 		    uc_hook_add(uc, &h, UC_HOOK_INSN, hook_out, pt, 1, 0, UC_X86_INS_OUT) ||
+		    uc_hook_add(uc, &h, UC_HOOK_INSN, hook_syscall, pt, 1, 0, UC_X86_INS_SYSCALL) ||
+		    uc_hook_add(uc, &h, UC_HOOK_INSN, hook_sysenter, pt, 1, 0, UC_X86_INS_SYSENTER) ||
 		    uc_hook_add(uc, &h, UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_PROT, hook_mem, pt, 1, 0) ||
 		    uc_hook_add(uc, &h, UC_HOOK_INTR, hook_intr, pt, 1, 0) ||
 		    uc_hook_add(uc, &h, UC_HOOK_INSN_INVALID, hook_invalid, pt, 1, 0))
@@ -635,6 +641,7 @@ static bool guest_event(struct emu_vp *vp)
 		ev.vector = 6;
 		break;
 	case EXIT_SYSCALL:	/* #UD or #GP(0) */
+	case EXIT_FAULT:
 		ev.vector = (uint8_t)vp->x.vector;
 		break;
 	default:	/* EXIT_MSR */
@@ -885,6 +892,7 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 		case EXIT_INVALID:
 		case EXIT_MSR:
 		case EXIT_SYSCALL:
+		case EXIT_FAULT:
 			break;
 		case EXIT_NONE:
 		default:
@@ -919,7 +927,7 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 		if (stopped) {
 			unrecoverable(vp);
 		} else if (vp->x.reason == EXIT_EXCEPTION || vp->x.reason == EXIT_INVALID ||
-			   vp->x.reason == EXIT_SYSCALL ||
+			   vp->x.reason == EXIT_SYSCALL || vp->x.reason == EXIT_FAULT ||
 			   (vp->x.reason == EXIT_MSR && !vp->x.msr_intercepted)) {
 			if (guest_event(vp)) {
 				/* A handler that faults before its first

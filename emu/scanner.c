@@ -25,6 +25,7 @@
 #include "svm.h"
 #include "x86_insn.h"
 #include "x86_mmu.h"
+#include "x86_syscall.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,23 @@ static size_t fetch_code(struct emu_partition *pt, const struct x86_mmu *m, uint
 	return got;
 }
 
+/* A 64-bit SYSRET that an Intel CPU refuses (non-canonical RCX: #GP(0)
+ * before anything changes); the engine would load RCX into RIP. Reported
+ * for x86_syscall.c (EXIT_SYSCALL). */
+static bool sysret_faults(struct emu_vp *vp, const uint8_t *b, size_t n)
+{
+	size_t i = x86_skip_prefixes(b, n);
+
+	if (i + 1 >= n || b[i] != 0x0f || b[i + 1] != 0x07 || !i || (b[i - 1] & 0xf8) != 0x48 ||
+	    !x86_sysret_faults(vp, true))
+		return false;
+	vp->x.sys_insn = X86_SYS_SYSRET;
+	vp->x.sys_rex_w = true;
+	vp->x.reason = EXIT_SYSCALL;
+	vp->x.insn_len = (uint8_t)(i + 2);
+	return true;
+}
+
 static void site_cb(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 {
 	struct emu_partition *pt = opaque;
@@ -170,6 +188,8 @@ static void site_cb(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 		vp->x.reason = EXIT_IO;
 		break;
 	case SITE_WINDOW:
+		if (sysret_faults(vp, b, n))
+			break;
 		if (!vp->irq_window)
 			return;
 		vp->x.reason = EXIT_WINDOW;
@@ -255,7 +275,10 @@ static void block_cb(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 	(void)size;
 	if (EMU_LIKELY(!vp || !atomic_load_explicit(&vp->kick, memory_order_relaxed)))
 		return;
-	if (vp->x.reason != EXIT_NONE)
+	/* Not during the entry into guest mode (svm_ensure_guest): a stop
+	 * in its stub would leave the VP outside guest mode. svm_run looks
+	 * at the flag right after the entry. */
+	if (vp->x.reason != EXIT_NONE || !vp->svm_guest)
 		return;
 	/* RIP is not synced at a block's entry: set it (this also keeps
 	 * Unicorn from resetting it, uc->quit_request). */

@@ -41,6 +41,7 @@
 #define NPT_PAGES ((H_SIZE - H_NPT) / EMU_PAGE)
 
 /* VMCB offsets (AMD APM vol. 2, appendix B) */
+#define VC_INTERCEPT_CR 0x000	/* u16 reads, u16 writes */
 #define VC_INTERCEPT_EXC 0x008
 #define VC_INTERCEPT 0x00c
 #define VC_IOPM 0x040
@@ -318,6 +319,8 @@ int svm_init(struct emu_partition *pt)
 	      ICPT(SVM_EXIT_MSR) | ICPT(SVM_EXIT_SWINT) | ICPT(SVM_EXIT_VMRUN) |
 	      ICPT(SVM_EXIT_SHUTDOWN));
 	put32(h, H_VMCB + VC_INTERCEPT_EXC, 0xffffffffu);
+	/* CR8 reads and writes: the engine keeps a private TPR (x86_cr8.c). */
+	put32(h, H_VMCB + VC_INTERCEPT_CR, (1u << 8) | (1u << (16 + 8)));
 	put64(h, H_VMCB + VC_IOPM, H_PA + H_IOPM);
 	put64(h, H_VMCB + VC_MSRPM, H_PA + H_MSRPM);
 	put32(h, H_VMCB + VC_ASID, 1);

@@ -18,6 +18,8 @@ struct emu_vp;
 
 /* QEMU's exception number for "#VMEXIT with this exit code". */
 #define SVM_EXCP_VMEXIT 0x100
+#define SVM_EXIT_READ_CR8 0x008
+#define SVM_EXIT_WRITE_CR8 0x018
 #define SVM_EXIT_EXCP_BASE 0x040
 #define SVM_EXIT_SWINT 0x075
 #define SVM_EXIT_CPUID 0x072

@@ -12,6 +12,7 @@
  * same way. After a step the run loop re-evaluates (EXIT_KICK).
  */
 #include "internal.h"
+#include "lapic.h"
 #include "rawenv.h"
 #include "svm.h"
 #include "x86_insn.h"
@@ -250,6 +251,30 @@ static int exit_npf(struct emu_vp *vp, uint32_t code)
 	return REPORT;
 }
 
+/* MOV to/from CR8. The engine raises #GP at CPL > 0 and #UD for CR9-15
+ * before it checks the intercept (translate.c, misc_helper.c
+ * helper_read_crN), so this is CR8 at CPL 0: 0F 20/22 with REX.R, or
+ * LOCK MOV CR0 where CPUID offers that alias. */
+static int exit_cr8(struct emu_vp *vp, uint32_t code)
+{
+	struct x86_insn in;
+
+	if (!insn_at_rip(vp, vp->ctx, &in) || in.map != 1 || !in.has_modrm) {
+		/* Not what was intercepted any more (rewritten): #UD. */
+		vp->x.reason = EXIT_INVALID;
+		return REPORT;
+	}
+	int rm = (in.modrm & 7) | ((in.rex & 1) << 3);
+	int r = x86_cr8_move(vp, code == SVM_EXIT_WRITE_CR8, rm);
+	if (r) {
+		vp->x.reason = EXIT_FAULT;
+		vp->x.vector = r;
+		return REPORT;
+	}
+	regs_set_rip(vp, vp->x.rip + in.len);
+	return RESUME;
+}
+
 static int exit_fatal(struct emu_vp *vp, uint32_t code)
 {
 	(void)code;
@@ -269,6 +294,8 @@ static exit_handler handler_for(uint32_t code)
 	case SVM_EXIT_HLT: return exit_hlt;
 	case SVM_EXIT_SWINT: return exit_swint;
 	case SVM_EXIT_NPF: return exit_npf;
+	case SVM_EXIT_READ_CR8:
+	case SVM_EXIT_WRITE_CR8: return exit_cr8;
 	default: return exit_fatal;	/* shutdown, VMRUN, unknown */
 	}
 }

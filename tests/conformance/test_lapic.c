@@ -115,6 +115,10 @@ GUEST_CODE(lapic_guest,
 	"movq %cr8, %rax\n outl %eax, $0x3c\n"
 	"xorl %eax, %eax\n movq %rax, %cr8\n"
 	"movq %cr8, %r9\n movl %r9d, %eax\n outl %eax, $0x3c\n"
+	"movl $7, %eax\n movq %rax, %cr8\n"
+	"movl $0x17, %eax\n"
+	GUEST_LABEL(la_cr8_gp)
+	"movq %rax, %cr8\n"		/* reserved bit 4: #GP(0) */
 	"1: jmp 1b\n"
 
 	/* LINT0/LINT1 as the VMM set them */
@@ -150,7 +154,7 @@ GUEST_CODE(lapic_guest,
 	"popq %rcx\n"
 	"iretq\n");
 GUEST_EXTERN(la_halt); GUEST_EXTERN(la_tpr); GUEST_EXTERN(la_regs);
-GUEST_EXTERN(la_timer); GUEST_EXTERN(la_tscdl); GUEST_EXTERN(la_lint); GUEST_EXTERN(la_cr8);
+GUEST_EXTERN(la_timer); GUEST_EXTERN(la_tscdl); GUEST_EXTERN(la_lint); GUEST_EXTERN(la_cr8); GUEST_EXTERN(la_cr8_gp);
 GUEST_EXTERN(la_isr2); GUEST_EXTERN(la_isr40); GUEST_EXTERN(la_isr45);
 GUEST_EXTERN(la_isr50); GUEST_EXTERN(la_isr61);
 
@@ -472,6 +476,17 @@ TEST(guest_mov_cr8)
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_CR8), 9);
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x3c) & 0xffffffff, 3);
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x3c) & 0xffffffff, 0);
+	/* a value with reserved bits: #GP(0), TPR unchanged */
+	vm_intercept_exception(vm, 13);
+	struct hv_message msg;
+	uint32_t t = vcpu_run_ok(vcpu, &msg);
+	TEST_ASSERT(t == HVMSG_X64_EXCEPTION_INTERCEPT, "got %#x at %#llx", t,
+		    (unsigned long long)msg_hdr(&msg)->rip);
+	struct hv_x64_exception_intercept_message *m = (void *)msg.u.payload;
+	TEST_ASSERT_EQ(m->exception_vector, 13);
+	TEST_ASSERT_EQ(m->error_code, 0);
+	TEST_ASSERT_EQ(m->header.rip, LA_ADDR(la_cr8_gp));
+	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_CR8), 7);
 	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }

@@ -220,6 +220,65 @@ TEST(syscall_ud_without_sce)
 	vm_destroy(vm);
 }
 
+/* SYSRETQ to a non-canonical RCX (CVE-2012-0217's case): Intel raises
+ * #GP(0) at CPL 0 with nothing changed (SDM vol. 2B SYSRET). */
+GUEST_CODE(nc_guest,
+	".code64\n"
+	"movabsq $0x8000000000001000, %rcx\n"
+	"movq $0x2, %r11\n"
+	GUEST_LABEL(nc_sysret)
+	"sysretq\n"
+	"1: jmp 1b\n");
+GUEST_EXTERN(nc_sysret);
+
+static void cpuid_intel(struct vcpu *vcpu)
+{
+	struct hv_input_register_intercept_result in;
+	uint16_t st = 0xffff;
+
+	memset(&in, 0, sizeof(in));
+	in.vp_index = vcpu->index;
+	in.intercept_type = HV_INTERCEPT_TYPE_X64_CPUID;
+	in.parameters.cpuid.input.eax = 0;
+	in.parameters.cpuid.input.always_override = 1;
+	in.parameters.cpuid.result.ebx = 0x756e6547;	/* "GenuineIntel" */
+	in.parameters.cpuid.result.edx = 0x49656e69;
+	in.parameters.cpuid.result.ecx = 0x6c65746e;
+	in.parameters.cpuid.result.ebx_mask = ~0u;
+	in.parameters.cpuid.result.edx_mask = ~0u;
+	in.parameters.cpuid.result.ecx_mask = ~0u;
+	TEST_ASSERT_OK(hvcall(vcpu->fd, HVCALL_REGISTER_INTERCEPT_RESULT, 0, &in,
+			      sizeof(in), NULL, 0, &st));
+	TEST_ASSERT_EQ(st, 0);
+}
+
+TEST(sysret_noncanonical_gp_intel)
+{
+	struct vm *vm = vm_create_default(0);
+	struct vcpu *vcpu = vcpu_create(vm, 0);
+	uint64_t at = CODE_GPA + GUEST_OFF(nc_guest, nc_sysret);
+	struct hv_message msg;
+
+	GUEST_LOAD(vm, CODE_GPA, nc_guest);
+	vcpu_setup_long_mode(vcpu, CODE_GPA, KERNEL_STACK);
+	cpuid_intel(vcpu);
+	vm_intercept_exception(vm, 13);
+	uint32_t t = vcpu_run_ok(vcpu, &msg);
+	TEST_ASSERT(t == HVMSG_X64_EXCEPTION_INTERCEPT, "got %#x at %#llx", t,
+		    (unsigned long long)msg_hdr(&msg)->rip);
+	struct hv_x64_exception_intercept_message *m = (void *)msg.u.payload;
+	TEST_ASSERT_EQ(m->exception_vector, 13);
+	TEST_ASSERT_EQ(m->exception_info.error_code_valid, 1);
+	TEST_ASSERT_EQ(m->error_code, 0);
+	TEST_ASSERT_EQ(m->header.rip, at);
+	TEST_ASSERT_EQ(m->header.execution_state.cpl, 0);
+	/* nothing of the SYSRET happened */
+	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_RIP), at);
+	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_RCX), 0x8000000000001000ull);
+	vcpu_destroy(vcpu);
+	vm_destroy(vm);
+}
+
 #define SE(l) (CODE_GPA + GUEST_OFF(se_guest, l))
 
 /* SYSEXIT to CPL 3 at EDX/ECX, SYSENTER back through SYSENTER_CS/ESP/EIP
@@ -256,4 +315,5 @@ TEST_MAIN(
 	TEST_ENTRY(syscall_sysret_linux_msrs),
 	TEST_ENTRY(syscall_ud_without_sce),
 	TEST_ENTRY(sysenter_sysexit_linux_msrs),
+	TEST_ENTRY(sysret_noncanonical_gp_intel),
 )
