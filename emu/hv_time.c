@@ -99,13 +99,13 @@ static void write_page(struct emu_partition *pt)
 		return;
 	}
 	/* reference time = ticks_at(TSC) - created_ref + offset: exactly
-	 * emu_reference_time's formula */
-	p->sequence = 0;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	p->scale = ref_scale();
-	p->offset = (int64_t)(pt->props.reference_time_offset - pt->created_ref);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	p->sequence = h->tsc_seq;
+	 * emu_reference_time's formula. Sequentially consistent stores keep
+	 * the sequence protocol's order (ThreadSanitizer has no fences). */
+	__atomic_store_n(&p->sequence, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&p->scale, ref_scale(), __ATOMIC_SEQ_CST);
+	__atomic_store_n(&p->offset, (int64_t)(pt->props.reference_time_offset - pt->created_ref),
+			 __ATOMIC_SEQ_CST);
+	__atomic_store_n(&p->sequence, h->tsc_seq, __ATOMIC_SEQ_CST);
 }
 
 uint16_t hv_ref_tsc_set(struct emu_partition *pt, uint64_t val)
