@@ -76,14 +76,17 @@ int synic_slot_put(struct emu_vp *vp, unsigned sint, const struct hv_message *ms
 					   HV_MESSAGE_SIZE, true);
 	if (!slot)
 		return -1;
-	if (__atomic_load_n(&slot->header.message_type, __ATOMIC_ACQUIRE) != HVMSG_NONE) {
+	/* The slot is 256-byte aligned in the page and the type its first
+	 * 32 bits: aligned, whatever the packed struct says. */
+	uint32_t *type = (uint32_t *)(void *)slot;
+	if (__atomic_load_n(type, __ATOMIC_ACQUIRE) != HVMSG_NONE) {
 		__atomic_fetch_or(&slot->header.message_flags.asu8, 1, __ATOMIC_SEQ_CST);
 		return 1;
 	}
 	/* payload first, the type last: the guest polls the type */
 	memcpy((uint8_t *)slot + 4, (const uint8_t *)msg + 4, HV_MESSAGE_SIZE - 4);
 	slot->header.message_flags.asu8 = 0;
-	__atomic_store_n(&slot->header.message_type, msg->header.message_type, __ATOMIC_RELEASE);
+	__atomic_store_n(type, msg->header.message_type, __ATOMIC_RELEASE);
 	synic_raise(vp, sint);
 	return 0;
 }
