@@ -72,13 +72,14 @@ int synic_slot_put(struct emu_vp *vp, unsigned sint, const struct hv_message *ms
 
 	if (!enabled(h, h->simp))
 		return -1;
-	struct hv_message *slot = mem_host(vp->pt, (h->simp & ~0xfffull) + sint * HV_MESSAGE_SIZE,
-					   HV_MESSAGE_SIZE, true);
-	if (!slot)
+	void *raw = mem_host(vp->pt, (h->simp & ~0xfffull) + sint * HV_MESSAGE_SIZE,
+			     HV_MESSAGE_SIZE, true);
+	if (!raw)
 		return -1;
+	struct hv_message *slot = raw;
 	/* The slot is 256-byte aligned in the page and the type its first
 	 * 32 bits: aligned, whatever the packed struct says. */
-	uint32_t *type = (uint32_t *)(void *)slot;
+	uint32_t *type = raw;
 	if (__atomic_load_n(type, __ATOMIC_ACQUIRE) != HVMSG_NONE) {
 		__atomic_fetch_or(&slot->header.message_flags.asu8, 1, __ATOMIC_SEQ_CST);
 		return 1;
