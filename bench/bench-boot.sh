@@ -21,18 +21,17 @@ if [ ! -s "$kernel" ] || [ ! -s "$initrd" ]; then
 fi
 printf '  %-10s %4s %10s %10s %s\n' engine VPs best median failures
 for eng in ${BENCH_BOOT_ENGINES:-default svm}; do
+	sel=$eng
+	[ "$eng" = default ] && sel=
 	for n in ${BENCH_BOOT_SMP:-1 2}; do
 		times= fails=0 why=
 		i=0
 		while [ $i -lt "$runs" ]; do
 			i=$((i + 1))
-			out=$(if [ "$eng" = default ]; then
-				"$top/mshv-emu" run -- "$vmm" --kernel "$kernel" --initrd "$initrd" \
-					--smp "$n" --timeout 300 --tag bench 2>&1
-			else
-				MSHV_EMU_ENGINE=$eng "$top/mshv-emu" run -- "$vmm" --kernel "$kernel" \
-					--initrd "$initrd" --smp "$n" --timeout 300 --tag bench 2>&1
-			fi)
+			# "default": whatever MSHV_EMU_ENGINE selects when unset
+			out=$(env ${sel:+MSHV_EMU_ENGINE=$sel} "$top/mshv-emu" run -- "$vmm" \
+				--kernel "$kernel" --initrd "$initrd" --smp "$n" --timeout 300 \
+				--tag bench 2>&1)
 			t=$(echo "$out" | sed -n 's/^bench: Linux .* reached userspace in \([0-9.]*\) s .*/\1/p' | tail -n 1)
 			if [ -n "$t" ]; then
 				times="$times $t"

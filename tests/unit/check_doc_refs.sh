@@ -11,13 +11,12 @@ command -v git >/dev/null || { echo "SKIP: no git"; exit 77; }
 root=$(git -C "$top" rev-parse --show-toplevel 2>/dev/null)
 [ "$root" = "$top" ] || { echo "SKIP: $top is not a git checkout"; exit 77; }
 
-# Names of the outside notes and of where they lived. A bare "cuse.md" is
-# the outside note; the project's own is always written docs/cuse.md.
-outside='mshv-abi|vmm-clients|unicorn\.md|style\.md|fast-engine|reference notes|shared/reference|/work/shared|\.\./shared|(^|[^/])cuse\.md'
-self=tests/unit/check_doc_refs.sh
+# Names of the outside notes and of where they lived, each spelt with a
+# bracket so this file does not itself cite them. A bare "cuse[.]md" is the
+# outside note; the project's own is always written docs/cuse.md.
+outside='mshv[-]abi|vmm[-]clients|unicorn[.]md|style[.]md|fast[-]engine|reference[ ]notes|shared[/]reference|/work[/]shared|[.][.]/shared|(^|[^/])cuse[.]md'
 
-hits=$(cd "$top" && git ls-files -z | grep -zv "^$self\$" |
-	xargs -0 -r grep -I -n -i -E "$outside" --)
+hits=$(cd "$top" && git ls-files -z | xargs -0 -r grep -I -n -i -E "$outside" --)
 if [ -n "$hits" ]; then
 	echo "FAIL: references to documents outside the tree:"
 	printf '%s\n' "$hits"
