@@ -10,7 +10,7 @@ BENCH_CUSE_PROGS = bench/bench-ioctl bench/bench-private-ram
 EXTRA_PROGRAMS = $(BENCH_PROGS) $(BENCH_CUSE_PROGS)
 
 # The UAPI-only VMM helpers of the conformance suite, plus direct Unicorn.
-BENCH_COMMON = bench/bench.h tests/conformance/vmm.c tests/conformance/vmm.h
+BENCH_COMMON = bench/bench.h tests/conformance/vmm.c tests/conformance/vmm_run.c tests/conformance/vmm_test.c tests/conformance/vmm.h
 BENCH_CPPFLAGS = -I$(top_srcdir)/include -I$(top_srcdir)/tests/conformance
 BENCH_CFLAGS = $(AM_CFLAGS) $(UNICORN_CFLAGS)
 

@@ -26,7 +26,7 @@ conformancedir = $(pkglibexecdir)/conformance
 conformance_PROGRAMS = $(CONFORMANCE_TESTS)
 TESTS += $(CONFORMANCE_TESTS)
 
-CONFORMANCE_COMMON = tests/conformance/vmm.c tests/conformance/vmm.h
+CONFORMANCE_COMMON = tests/conformance/vmm.c tests/conformance/vmm_run.c tests/conformance/vmm_test.c tests/conformance/vmm.h
 
 tests_conformance_test_hidden_SOURCES = tests/conformance/test_hidden.c $(CONFORMANCE_COMMON)
 tests_conformance_test_device_SOURCES = tests/conformance/test_device.c $(CONFORMANCE_COMMON)
