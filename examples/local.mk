@@ -23,3 +23,16 @@ examples/linux/initramfs.cpio: examples/linux/mkinitramfs$(EXEEXT) $(srcdir)/exa
 	$(AM_V_GEN)examples/linux/mkinitramfs $@ $(BUSYBOX) $(srcdir)/examples/linux/init.sh
 CLEANFILES += examples/linux/initramfs.cpio
 endif
+
+# mshv-emud as a service: a systemd unit and a udev rule, installed as
+# examples under $(docdir)/examples (docs/cuse.md "Setting it up").
+systemdexampledir = $(docdir)/examples/systemd
+systemdexample_DATA = examples/systemd/mshv-emud.service
+udevexampledir = $(docdir)/examples/udev
+dist_udevexample_DATA = examples/udev/70-mshv-emu.rules
+examples/systemd/mshv-emud.service: $(srcdir)/examples/systemd/mshv-emud.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) examples/systemd && \
+	sed -e 's|@bindir[@]|$(bindir)|g' $(srcdir)/examples/systemd/mshv-emud.service.in >$@.tmp && \
+	mv $@.tmp $@
+CLEANFILES += examples/systemd/mshv-emud.service
+EXTRA_DIST += examples/systemd/mshv-emud.service.in

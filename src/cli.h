@@ -7,7 +7,8 @@
 
 /*
  * Locate a file: $env if set, else REL beside this executable (the build
- * tree), else INSTALLED.  0 and the path in OUT when it exists.
+ * tree), else INSTALLED under the root of a staged install (DESTDIR), else
+ * INSTALLED.  0 and the path in OUT when it exists.
  */
 int cli_find(const char *env, const char *installed, const char *rel, char *out, size_t len);
 /* exec ARGV with /dev/mshv served in-process (LD_PRELOAD); returns on failure. */

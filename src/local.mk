@@ -24,7 +24,7 @@ mshv_emu_SOURCES = src/mshv-emu.c src/demo.c src/cli.h
 # The spec and filter parsers, to refuse a bad --fault or --trace-filter up front.
 mshv_emu_SOURCES += src/fault.c src/trace.c src/trace_decode.c src/tap.h
 nodist_mshv_emu_SOURCES = src/hv_names.h
-mshv_emu_CPPFLAGS = $(AM_CPPFLAGS) -DPKGLIBDIR='"$(pkglibdir)"' -DPKGLIBEXECDIR='"$(pkglibexecdir)"' \
+mshv_emu_CPPFLAGS = $(AM_CPPFLAGS) -DBINDIR='"$(bindir)"' -DPKGLIBDIR='"$(pkglibdir)"' -DPKGLIBEXECDIR='"$(pkglibexecdir)"' \
 	-DPKGDATADIR='"$(pkgdatadir)"'
 
 # The CUSE face: the mshv-emud daemon (docs/cuse.md) and the seccomp-notify

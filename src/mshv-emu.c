@@ -64,6 +64,22 @@ static int self_dir(char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * An installed tree staged with DESTDIR (or copied whole under another root):
+ * this executable runs from ROOT + BINDIR, so INSTALLED is at ROOT + INSTALLED.
+ * Only then, not in the build tree nor in the real bindir.
+ */
+static int staged(const char *dir, const char *installed, char *out, size_t len)
+{
+	size_t d = strlen(dir), b = strlen(BINDIR);
+
+	if (BINDIR[0] != '/' || d <= b || strcmp(dir + d - b, BINDIR))
+		return -1;
+	if ((size_t)snprintf(out, len, "%.*s%s", (int)(d - b), dir, installed) >= len)
+		return -1;
+	return exists(out) ? 0 : -1;
+}
+
 int cli_find(const char *env, const char *installed, const char *rel, char *out, size_t len)
 {
 	const char *e = getenv(env);
@@ -75,7 +91,7 @@ int cli_find(const char *env, const char *installed, const char *rel, char *out,
 	}
 	if (self_dir(dir, sizeof dir) == 0) {
 		snprintf(out, len, "%s/%s", dir, rel);
-		if (exists(out))
+		if (exists(out) || staged(dir, installed, out, len) == 0)
 			return 0;
 	}
 	snprintf(out, len, "%s", installed);

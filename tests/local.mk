@@ -139,6 +139,7 @@ tests_unit_check_hostmem_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(UNICORN_CFLAGS)
 tests_unit_check_hostmem_LDADD = libmshvemu-core.la $(CHECK_LIBS)
 
 include tests/fuzz/local.mk
+include tests/install/local.mk
 
 # The whole suite on the SVM engine (emu/svm*.c, MSHV_EMU_ENGINE=svm): the
 # variable reaches every partition the in-process face, the CUSE daemon and

@@ -98,7 +98,7 @@ tests_conformance_test_syscall_CPPFLAGS = -I$(top_srcdir)/include
 # mshv-conformance: the suite as one program against any device (TAP).
 bin_SCRIPTS = mshv-conformance
 mshv-conformance: $(top_srcdir)/tests/conformance/mshv-conformance.in Makefile
-	$(AM_V_GEN)sed -e 's|@pkglibexecdir[@]|$(pkglibexecdir)|g' \
+	$(AM_V_GEN)sed -e 's|@pkglibexecdir[@]|$(pkglibexecdir)|g' -e 's|@bindir[@]|$(bindir)|g' \
 	  -e 's|@PACKAGE_VERSION[@]|$(PACKAGE_VERSION)|g' \
 	  $(top_srcdir)/tests/conformance/mshv-conformance.in >$@.tmp && \
 	chmod +x $@.tmp && mv $@.tmp $@
