@@ -40,7 +40,7 @@ bench_bench_private_ram_CFLAGS = $(BENCH_CFLAGS)
 bench_bench_private_ram_LDADD = $(UNICORN_LIBS)
 
 CLEANFILES += $(BENCH_PROGS) $(BENCH_CUSE_PROGS)
-EXTRA_DIST += bench/README.md bench/bench-cuse.sh bench/bench-boot.sh bench/bench-trace.sh
+EXTRA_DIST += bench/README.md bench/bench-cuse.sh bench/bench-boot.sh
 
 BENCH_ENV = MSHV_EMU_PRELOAD=$(abs_top_builddir)/.libs/libmshvemu-preload.so
 
@@ -52,7 +52,6 @@ bench: $(BENCH_PROGS:=$(EXEEXT)) mshv-emu$(EXEEXT) libmshvemu-preload.la \
 	    $(abs_top_builddir)/$$p$(EXEEXT) || exit 1; \
 	done
 	@echo; $(BENCH_ENV) BENCH_BUILDDIR=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/bench-boot.sh
-	@echo; $(BENCH_ENV) BENCH_BUILDDIR=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/bench-trace.sh
 
 # Over CUSE vs in-process, inside one User-Mode Linux boot (the host kernel
 # may have no CONFIG_CUSE): bench/bench-cuse.sh boots UML once through
