@@ -139,7 +139,6 @@ tests_unit_check_hostmem_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(UNICORN_CFLAGS)
 tests_unit_check_hostmem_LDADD = libmshvemu-core.la $(CHECK_LIBS)
 
 include tests/fuzz/local.mk
-include tests/install/local.mk
 
 # The whole suite on the SVM engine (emu/svm*.c, MSHV_EMU_ENGINE=svm): the
 # variable reaches every partition the in-process face, the CUSE daemon and
@@ -169,3 +168,5 @@ tests_trace_trace_vmm_SOURCES = tests/trace/trace-vmm.c $(CONFORMANCE_COMMON)
 tests_trace_trace_vmm_CPPFLAGS = -I$(top_srcdir)/include -I$(top_srcdir)/tests/conformance
 TESTS += tests/trace/test-trace
 EXTRA_DIST += tests/trace/test-trace tests/trace/known-guest.expected
+
+include tests/install/local.mk

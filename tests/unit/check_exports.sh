@@ -5,8 +5,10 @@
 # in a VMM's dynamic symbol scope would be replaced by a VMM symbol of the
 # same name.
 top=$(cd "$(dirname "$0")/../.." && pwd)
-src=$top	# in-tree builds only (scripts/test.sh copies the tree)
-build=$top
+src=$top
+# The build tree: make check exports it (as UML_BUILDDIR), so an
+# out-of-tree build (make distcheck) is checked too.
+build=${UML_BUILDDIR:-$top}
 command -v nm >/dev/null || { echo "SKIP: no nm"; exit 77; }
 fail=0
 
