@@ -9,3 +9,4 @@ dist_doc_DATA += docs/cuse.md
 dist_doc_DATA += docs/fuzzing.md
 dist_man_MANS += docs/mshv-conformance.1
 dist_doc_DATA += docs/synic.md
+dist_man_MANS += docs/libmshvemu.3
