@@ -218,6 +218,8 @@ struct emu_partition {
 	uint64_t created_ref;		/* hv_ref_ticks() at creation */
 	struct emu_msi_route *routes;	/* MSHV_SET_MSI_ROUTING table */
 	size_t nroutes;
+	void *attached;			/* emu_partition_attach() */
+	void (*attached_release)(void *obj);
 
 	/* irqfd.c: MSHV_IRQFD. irqfd_lock guards the list and is held while
 	 * injecting (deassign waits for an injection in flight); rs_lock

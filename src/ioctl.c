@@ -19,7 +19,7 @@
 
 /* ---- objects ---- */
 
-static struct mshv_obj *obj_new(enum mshv_obj_kind kind)
+struct mshv_obj *mshv_obj_alloc(enum mshv_obj_kind kind)
 {
 	struct mshv_obj *o = calloc(1, sizeof *o);
 
@@ -32,7 +32,7 @@ static struct mshv_obj *obj_new(enum mshv_obj_kind kind)
 
 struct mshv_obj *mshv_obj_new_device(void)
 {
-	return obj_new(MSHV_OBJ_DEVICE);
+	return mshv_obj_alloc(MSHV_OBJ_DEVICE);
 }
 
 void mshv_obj_get(struct mshv_obj *o)
@@ -185,7 +185,7 @@ static long create_partition(uint64_t arg, const struct mshv_uaccess *ua, struct
 	}
 	cfg.pt_flags = v2.pt_flags;
 	cfg.isolation = v2.pt_isolation;
-	struct mshv_obj *o = obj_new(MSHV_OBJ_PARTITION);
+	struct mshv_obj *o = mshv_obj_alloc(MSHV_OBJ_PARTITION);
 	if (!o)
 		return -ENOMEM;
 	int rc = emu_partition_create(&cfg, &pt);
@@ -211,7 +211,7 @@ static long create_vp(struct mshv_obj *obj, uint64_t arg, const struct mshv_uacc
 		return -EFAULT;
 	if (a.vp_index >= 256)
 		return -EINVAL;
-	struct mshv_obj *o = obj_new(MSHV_OBJ_VP);
+	struct mshv_obj *o = mshv_obj_alloc(MSHV_OBJ_VP);
 	if (!o)
 		return -ENOMEM;
 	if (fops && fops->alloc_vp_pages && !(pages = fops->alloc_vp_pages(fops->face_ctx, &cookie))) {
@@ -471,6 +471,7 @@ static long dispatch(struct mshv_obj *obj, unsigned long request, uint64_t arg,
 		case MSHV_SET_MSI_ROUTING: return set_msi_routing(obj, arg, ua);
 		case MSHV_GET_GPAP_ACCESS_BITMAP: return gpap_bitmap(arg, ua);
 		case MSHV_ROOT_HVCALL: return root_hvcall(obj, arg, ua);
+		case MSHV_CREATE_DEVICE: return mshv_vfio_create_device(obj, arg, ua, created);
 		default: return -ENOTTY;
 		}
 	case MSHV_OBJ_VP:
@@ -481,6 +482,8 @@ static long dispatch(struct mshv_obj *obj, unsigned long request, uint64_t arg,
 		case MSHV_ROOT_HVCALL: return root_hvcall(obj, arg, ua);
 		default: return -ENOTTY;
 		}
+	case MSHV_OBJ_VFIO:
+		return mshv_vfio_ioctl(obj, request, arg, ua);
 	}
 	return -ENOTTY;
 }

@@ -40,6 +40,13 @@ void emu_partition_get(struct emu_partition *pt);
 void emu_partition_put(struct emu_partition *pt);
 int emu_partition_initialize(struct emu_partition *pt);
 uint64_t emu_partition_id(const struct emu_partition *pt);
+/*
+ * One face object per partition that lives exactly as long as the partition
+ * (the downstream VFIO bridge device, which the driver keeps on the
+ * partition's device list until the partition is destroyed). -EBUSY if one
+ * is attached already; `release` runs at the partition's destruction.
+ */
+int emu_partition_attach(struct emu_partition *pt, void *obj, void (*release)(void *obj));
 
 /* Guest memory: the VMM's pages are used in place, never copied. */
 #define EMU_MEM_WRITABLE   0x1u
