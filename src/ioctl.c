@@ -129,16 +129,17 @@ static long root_hvcall(struct mshv_obj *obj, uint64_t arg, const struct mshv_ua
 	/* Deterministic beyond what the caller gave (the kernel's page holds
 	 * stale bytes there; the hypervisor must not depend on them). */
 	memset((uint8_t *)in + a.in_sz, 0, EMU_HVCALL_PAGE - a.in_sz);
-	memset(out, 0, a.out_ptr ? a.out_sz : 0);
+	/* The hypervisor always gets a whole output page, whatever out_sz
+	 * says (mshv_ioctl_passthru_hvcall()): out_sz only bounds the copy
+	 * back, and without out_ptr the output is dropped. */
+	memset(out, 0, sizeof out);
 	in[0] = obj->pt ? emu_partition_id(obj->pt) : HV_PARTITION_ID_SELF;
 	uint16_t reps = a.reps, st;
 	bool injected = false;
 	if (__builtin_expect(obj->tap != NULL, 0))
-		st = tap_hvcall(obj, a.code, &reps, in, a.in_sz, out, a.out_ptr ? a.out_sz : 0,
-				&injected);
+		st = tap_hvcall(obj, a.code, &reps, in, a.in_sz, out, sizeof out, &injected);
 	else
-		st = emu_hvcall(obj->pt, a.code, &reps, in, a.in_sz, out,
-				a.out_ptr ? a.out_sz : 0);
+		st = emu_hvcall(obj->pt, a.code, &reps, in, a.in_sz, out, sizeof out);
 	rc = hv_errno(st);
 	/* An injected INSUFFICIENT_MEMORY as Linux 6.15's passthrough gives it:
 	 * the driver deposits a page and the caller retries on -EAGAIN (newer
@@ -146,8 +147,9 @@ static long root_hvcall(struct mshv_obj *obj, uint64_t arg, const struct mshv_ua
 	if (injected && st == HV_STATUS_INSUFFICIENT_MEMORY)
 		rc = -EAGAIN;
 	a.status = st;
-	a.reps = reps;
-	/* status and reps go back even when the call failed. */
+	a.reps = a.reps ? reps : 0;
+	/* status and reps go back even when the call failed; the output only
+	 * on success (newer kernels; 6.15 copied it always). */
 	if (ua->write(ua->ctx, arg, &a, sizeof a))
 		rc = -EFAULT;
 	else if (rc == 0 && a.out_ptr && ua->write(ua->ctx, a.out_ptr, out, a.out_sz))
@@ -405,7 +407,7 @@ static long run_vp(struct mshv_obj *obj, uint64_t arg, const struct mshv_uaccess
 {
 	struct hv_message msg;
 	int rc = __builtin_expect(obj->tap != NULL, 0) ? tap_run_vp(obj, &msg)
-						       : emu_vp_run(obj->vp, &msg);
+						       : emu_vp_dispatch(obj->vp, &msg);
 
 	if (rc)
 		return rc;

@@ -180,7 +180,7 @@ int tap_run_vp(struct mshv_obj *obj, struct hv_message *msg)
 	struct mshv_tap *tap = obj->tap;
 	bool injected = false;
 	uint32_t type;
-	int rc = emu_vp_run(obj->vp, msg);
+	int rc = emu_vp_dispatch(obj->vp, msg);
 
 	if (rc)
 		return rc;

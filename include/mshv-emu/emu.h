@@ -95,6 +95,13 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *msg);
 /* Makes a concurrent or later emu_vp_run on vp return -EINTR promptly.
  * Async-signal-safe and callable from any thread. */
 void emu_vp_kick(struct emu_vp *vp);
+/*
+ * MSHV_RUN_VP as the driver and hypervisor do it: releases the VP from its
+ * explicit and intercept suspend (a new VP starts explicitly suspended),
+ * runs it (emu_vp_run) and leaves it intercept-suspended when it returns a
+ * message.
+ */
+int emu_vp_dispatch(struct emu_vp *vp, struct hv_message *msg);
 
 /*
  * Hypercalls as issued through MSHV_ROOT_HVCALL. `pt` is NULL for calls on
