@@ -251,7 +251,8 @@ static long set_guest_memory(struct mshv_obj *obj, uint64_t arg, const struct ms
 	if (r.flags & (1u << MSHV_SET_MEM_BIT_UNMAP))
 		return emu_unmap_gpa(obj->pt, r.guest_pfn, r.size,
 				     (void *)(uintptr_t)r.userspace_addr);
-	if (r.userspace_addr + r.size < r.userspace_addr || !ua->map_guest)
+	/* Address 0 has no VMA (vma_lookup() in mshv_map_user_memory()). */
+	if (!r.userspace_addr || r.userspace_addr + r.size < r.userspace_addr || !ua->map_guest)
 		return -EINVAL;
 	unsigned flags = 0;
 	if (r.flags & (1u << MSHV_SET_MEM_BIT_WRITABLE))
