@@ -333,8 +333,10 @@ uint16_t emu_hvcall(struct emu_partition *pt, uint16_t code, uint16_t *reps,
 		    const void *in, size_t in_sz, void *out, size_t out_sz)
 {
 	(void)in_sz;
-	if (!is_rep(code) && *reps)
+	if (!is_rep(code) && *reps) {
+		*reps = 0;	/* no rep completed */
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
+	}
 	if (!pt) {
 		switch (code) {
 		case HVCALL_GET_PARTITION_PROPERTY:

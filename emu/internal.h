@@ -168,6 +168,8 @@ struct emu_vp {
 	bool raw_batch, raw_snap, raw_dirty;	/* regs_begin/regs_commit */
 	uint8_t flush_after;		/* fetch cache flush at next insn */
 	bool halted;
+	/* synth_regs.c: the suspend registers (read by other threads) */
+	_Atomic bool explicit_suspend, intercept_suspend, dispatch_suspend;
 	/* SVM engine (svm*.c) */
 	bool svm_guest;			/* the engine state is in guest mode */
 	uint32_t svm_exit;		/* UC_HOOK_INTR number of the last stop */
@@ -218,6 +220,8 @@ struct emu_partition {
 	uint64_t created_ref;		/* hv_ref_ticks() at creation */
 	struct emu_msi_route *routes;	/* MSHV_SET_MSI_ROUTING table */
 	size_t nroutes;
+	void *attached;			/* emu_partition_attach() */
+	void (*attached_release)(void *obj);
 
 	/* irqfd.c: MSHV_IRQFD. irqfd_lock guards the list and is held while
 	 * injecting (deassign waits for an injection in flight); rs_lock
@@ -354,6 +358,11 @@ enum event_result event_inject(struct emu_vp *vp, enum emu_event_type type, uint
 
 /* regs.c: the register file, on the loaded engine. */
 uint16_t regs_get(struct emu_vp *vp, uint32_t name, union hv_register_value *v);
+/* synth_regs.c: true when the name was handled (*st set on failure). */
+void synth_vp_init(struct emu_vp *vp);
+bool synth_reg_get(struct emu_vp *vp, uint32_t name, union hv_register_value *v);
+bool synth_reg_set(struct emu_vp *vp, uint32_t name, const union hv_register_value *v,
+		   uint16_t *st);
 uint16_t regs_set(struct emu_vp *vp, uint32_t name,
 		  const union hv_register_value *v);
 /* Begins/ends a batch of sets that may touch hidden state. */

@@ -101,8 +101,24 @@ void emu_partition_put(struct emu_partition *pt)
 	engine_fini(pt);
 	mem_fini(pt);
 	free(pt->routes);
+	if (pt->attached)
+		pt->attached_release(pt->attached);
 	pthread_mutex_destroy(&pt->lock);
 	free(pt);
+}
+
+int emu_partition_attach(struct emu_partition *pt, void *obj, void (*release)(void *obj))
+{
+	int rc = -EBUSY;
+
+	pthread_mutex_lock(&pt->lock);
+	if (!pt->attached) {
+		pt->attached = obj;
+		pt->attached_release = release;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&pt->lock);
+	return rc;
 }
 
 int emu_partition_initialize(struct emu_partition *pt)

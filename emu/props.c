@@ -148,10 +148,15 @@ uint16_t hv_set_property(struct emu_partition *pt, const void *in)
 		else
 			pt->props.processors_per_socket = v;
 		break;
+	case HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS:
+		/* Early, like SYNTHETIC_PROC_FEATURES: after initialization
+		 * the partition's state forbids it. Before, it is refused:
+		 * the privileges follow SYNTHETIC_PROC_FEATURES here. */
+		st = pt->initialized ? HV_STATUS_INVALID_PARTITION_STATE : HV_STATUS_ACCESS_DENIED;
+		break;
 	default:
 		/* Known but read-only, or unknown. */
-		st = host_property(i->property_code, &dummy) == HV_STATUS_SUCCESS ||
-		     i->property_code == HV_PARTITION_PROPERTY_PRIVILEGE_FLAGS
+		st = host_property(i->property_code, &dummy) == HV_STATUS_SUCCESS
 			     ? HV_STATUS_ACCESS_DENIED : HV_STATUS_UNKNOWN_PROPERTY;
 		break;
 	}

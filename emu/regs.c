@@ -358,6 +358,8 @@ uint16_t regs_get(struct emu_vp *vp, uint32_t name, union hv_register_value *v)
 	default:
 		break;
 	}
+	if (synth_reg_get(vp, name, v))
+		return HV_STATUS_SUCCESS;
 	if (storable(name)) {
 		union hv_register_value *s = shadow(vp, name, false);
 		if (s)
@@ -425,6 +427,8 @@ uint16_t regs_set(struct emu_vp *vp, uint32_t name, const union hv_register_valu
 		return raw_set(vp, name, v);
 	if (hv_reg_owned(name))
 		return hv_reg_set(vp, name, v->reg64);
+	if (synth_reg_set(vp, name, v, &st))
+		return st;
 	switch (name) {
 	case HV_X64_REGISTER_GDTR: case HV_X64_REGISTER_IDTR:
 	case HV_X64_REGISTER_CR0: case HV_X64_REGISTER_INTERMEDIATE_CR0:

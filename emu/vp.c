@@ -92,6 +92,7 @@ int emu_vp_create(struct emu_partition *pt, uint32_t index, void *pages,
 	pthread_mutex_init(&vp->run_lock, NULL);
 	lapic_vp_init(vp);
 	hv_vp_init(vp);
+	synth_vp_init(vp);
 	vp->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (!pages) {
 		pages = mmap(NULL, EMU_VP_PAGES_SIZE, PROT_READ | PROT_WRITE,

@@ -19,7 +19,7 @@
 
 /* ---- objects ---- */
 
-static struct mshv_obj *obj_new(enum mshv_obj_kind kind)
+struct mshv_obj *mshv_obj_alloc(enum mshv_obj_kind kind)
 {
 	struct mshv_obj *o = calloc(1, sizeof *o);
 
@@ -32,7 +32,7 @@ static struct mshv_obj *obj_new(enum mshv_obj_kind kind)
 
 struct mshv_obj *mshv_obj_new_device(void)
 {
-	return obj_new(MSHV_OBJ_DEVICE);
+	return mshv_obj_alloc(MSHV_OBJ_DEVICE);
 }
 
 void mshv_obj_get(struct mshv_obj *o)
@@ -129,16 +129,17 @@ static long root_hvcall(struct mshv_obj *obj, uint64_t arg, const struct mshv_ua
 	/* Deterministic beyond what the caller gave (the kernel's page holds
 	 * stale bytes there; the hypervisor must not depend on them). */
 	memset((uint8_t *)in + a.in_sz, 0, EMU_HVCALL_PAGE - a.in_sz);
-	memset(out, 0, a.out_ptr ? a.out_sz : 0);
+	/* The hypervisor always gets a whole output page, whatever out_sz
+	 * says (mshv_ioctl_passthru_hvcall()): out_sz only bounds the copy
+	 * back, and without out_ptr the output is dropped. */
+	memset(out, 0, sizeof out);
 	in[0] = obj->pt ? emu_partition_id(obj->pt) : HV_PARTITION_ID_SELF;
 	uint16_t reps = a.reps, st;
 	bool injected = false;
 	if (__builtin_expect(obj->tap != NULL, 0))
-		st = tap_hvcall(obj, a.code, &reps, in, a.in_sz, out, a.out_ptr ? a.out_sz : 0,
-				&injected);
+		st = tap_hvcall(obj, a.code, &reps, in, a.in_sz, out, sizeof out, &injected);
 	else
-		st = emu_hvcall(obj->pt, a.code, &reps, in, a.in_sz, out,
-				a.out_ptr ? a.out_sz : 0);
+		st = emu_hvcall(obj->pt, a.code, &reps, in, a.in_sz, out, sizeof out);
 	rc = hv_errno(st);
 	/* An injected INSUFFICIENT_MEMORY as Linux 6.15's passthrough gives it:
 	 * the driver deposits a page and the caller retries on -EAGAIN (newer
@@ -146,8 +147,9 @@ static long root_hvcall(struct mshv_obj *obj, uint64_t arg, const struct mshv_ua
 	if (injected && st == HV_STATUS_INSUFFICIENT_MEMORY)
 		rc = -EAGAIN;
 	a.status = st;
-	a.reps = reps;
-	/* status and reps go back even when the call failed. */
+	a.reps = a.reps ? reps : 0;
+	/* status and reps go back even when the call failed; the output only
+	 * on success (newer kernels; 6.15 copied it always). */
 	if (ua->write(ua->ctx, arg, &a, sizeof a))
 		rc = -EFAULT;
 	else if (rc == 0 && a.out_ptr && ua->write(ua->ctx, a.out_ptr, out, a.out_sz))
@@ -185,7 +187,7 @@ static long create_partition(uint64_t arg, const struct mshv_uaccess *ua, struct
 	}
 	cfg.pt_flags = v2.pt_flags;
 	cfg.isolation = v2.pt_isolation;
-	struct mshv_obj *o = obj_new(MSHV_OBJ_PARTITION);
+	struct mshv_obj *o = mshv_obj_alloc(MSHV_OBJ_PARTITION);
 	if (!o)
 		return -ENOMEM;
 	int rc = emu_partition_create(&cfg, &pt);
@@ -211,7 +213,7 @@ static long create_vp(struct mshv_obj *obj, uint64_t arg, const struct mshv_uacc
 		return -EFAULT;
 	if (a.vp_index >= 256)
 		return -EINVAL;
-	struct mshv_obj *o = obj_new(MSHV_OBJ_VP);
+	struct mshv_obj *o = mshv_obj_alloc(MSHV_OBJ_VP);
 	if (!o)
 		return -ENOMEM;
 	if (fops && fops->alloc_vp_pages && !(pages = fops->alloc_vp_pages(fops->face_ctx, &cookie))) {
@@ -249,7 +251,8 @@ static long set_guest_memory(struct mshv_obj *obj, uint64_t arg, const struct ms
 	if (r.flags & (1u << MSHV_SET_MEM_BIT_UNMAP))
 		return emu_unmap_gpa(obj->pt, r.guest_pfn, r.size,
 				     (void *)(uintptr_t)r.userspace_addr);
-	if (r.userspace_addr + r.size < r.userspace_addr || !ua->map_guest)
+	/* Address 0 has no VMA (vma_lookup() in mshv_map_user_memory()). */
+	if (!r.userspace_addr || r.userspace_addr + r.size < r.userspace_addr || !ua->map_guest)
 		return -EINVAL;
 	unsigned flags = 0;
 	if (r.flags & (1u << MSHV_SET_MEM_BIT_WRITABLE))
@@ -405,7 +408,7 @@ static long run_vp(struct mshv_obj *obj, uint64_t arg, const struct mshv_uaccess
 {
 	struct hv_message msg;
 	int rc = __builtin_expect(obj->tap != NULL, 0) ? tap_run_vp(obj, &msg)
-						       : emu_vp_run(obj->vp, &msg);
+						       : emu_vp_dispatch(obj->vp, &msg);
 
 	if (rc)
 		return rc;
@@ -471,6 +474,7 @@ static long dispatch(struct mshv_obj *obj, unsigned long request, uint64_t arg,
 		case MSHV_SET_MSI_ROUTING: return set_msi_routing(obj, arg, ua);
 		case MSHV_GET_GPAP_ACCESS_BITMAP: return gpap_bitmap(arg, ua);
 		case MSHV_ROOT_HVCALL: return root_hvcall(obj, arg, ua);
+		case MSHV_CREATE_DEVICE: return mshv_vfio_create_device(obj, arg, ua, created);
 		default: return -ENOTTY;
 		}
 	case MSHV_OBJ_VP:
@@ -481,6 +485,8 @@ static long dispatch(struct mshv_obj *obj, unsigned long request, uint64_t arg,
 		case MSHV_ROOT_HVCALL: return root_hvcall(obj, arg, ua);
 		default: return -ENOTTY;
 		}
+	case MSHV_OBJ_VFIO:
+		return mshv_vfio_ioctl(obj, request, arg, ua);
 	}
 	return -ENOTTY;
 }

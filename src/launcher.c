@@ -5,7 +5,8 @@
  *
  *  - The child sets no_new_privs, installs a filter that returns
  *    SECCOMP_RET_USER_NOTIF for ioctl(fd, MSHV_CREATE_PARTITION | MSHV_CREATE_VP
- *    | MSHV_SET_GUEST_MEMORY) (low 32 bits of the request; everything else is
+ *    | MSHV_CREATE_DEVICE | MSHV_SET_GUEST_MEMORY) (low 32 bits of the
+ *    request; everything else is
  *    allowed), sends the
  *    listener to the parent over SCM_RIGHTS and execs the VMM, which may be
  *    statically linked.
@@ -17,7 +18,10 @@
  *  - Otherwise the argument struct is copied from the calling thread, the
  *    notification re-validated, the device opened afresh and bound, and the
  *    new fd injected with SECCOMP_ADDFD_FLAG_SEND (O_CLOEXEC, as the driver
- *    does), which also completes the ioctl with the fd number.
+ *    does), which also completes the ioctl with the fd number. A
+ *    MSHV_CREATE_DEVICE completes with 0 and the fd number written into its
+ *    argument, as the downstream driver does; one that creates nothing (the
+ *    TEST flag, an unknown type) goes through to the daemon.
  *  - MSHV_SET_GUEST_MEMORY of private anonymous memory on a partition fd:
  *    the range is made shared first (private_ram.c), else it goes through.
  *  - A notification whose target has gone (killed, or interrupted by a
@@ -91,8 +95,9 @@ static int install_filter(void)
 		/* Low 32 bits of the request (little-endian): the kernel
 		 * truncates it, and callers may sign-extend. */
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)MSHV_CREATE_PARTITION, 3, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)MSHV_CREATE_VP, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)MSHV_CREATE_PARTITION, 4, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)MSHV_CREATE_VP, 3, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)MSHV_CREATE_DEVICE, 2, 0),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)MSHV_SET_GUEST_MEMORY, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
@@ -204,6 +209,38 @@ static int read_target(pid_t tid, uint64_t addr, void *buf, size_t n)
 	return process_vm_readv(tid, &l, 1, &r, 1, 0) == (ssize_t)n ? 0 : -1;
 }
 
+static int write_target(pid_t tid, uint64_t addr, const void *buf, size_t n)
+{
+	struct iovec l = { (void *)buf, n }, r = { (void *)(uintptr_t)addr, n };
+
+	return process_vm_writev(tid, &l, 1, &r, 1, 0) == (ssize_t)n ? 0 : -1;
+}
+
+/* MSHV_CREATE_DEVICE: the new fd goes into the target, its number into the
+ * argument's fd field, and the ioctl returns 0 (EFAULT if the field cannot
+ * be written: the fd stays, as in the driver). */
+static void add_device_fd(int lfd, struct seccomp_notif *req, struct seccomp_notif_resp *resp,
+			  int nfd, uint64_t argp)
+{
+	struct seccomp_notif_addfd add = {
+		.id = req->id, .srcfd = (uint32_t)nfd, .newfd_flags = O_CLOEXEC,
+	};
+	int r = ioctl(lfd, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+	int err = errno;
+
+	close(nfd);
+	if (r < 0) {
+		if (err != ENOENT)
+			fail(lfd, resp, err);
+		return;
+	}
+	uint32_t v = (uint32_t)r;
+	if (write_target(req->pid, argp + offsetof(struct mshv_create_device, fd), &v, sizeof v))
+		resp->error = -EFAULT;
+	notif_send(lfd, resp);
+	LOG("pid %d: CREATE_DEVICE -> fd %d\n", (int)req->pid, r);
+}
+
 static void handle(const struct launcher_backend *be, int lfd, struct seccomp_notif *req,
 		   struct seccomp_notif_resp *resp)
 {
@@ -254,6 +291,19 @@ static void handle(const struct launcher_backend *be, int lfd, struct seccomp_no
 			fail(lfd, resp, EFAULT);
 			return;
 		}
+	} else if (cmd == (unsigned)MSHV_CREATE_DEVICE) {
+		struct mshv_create_device cd;
+
+		if (read_target(req->pid, argp, &cd, sizeof cd)) {
+			fail(lfd, resp, EFAULT);
+			return;
+		}
+		if (cd.type >= MSHV_DEV_TYPE_MAX || (cd.flags & MSHV_CREATE_DEVICE_TEST)) {
+			let_through(lfd, resp);
+			return;
+		}
+		b.arg_size = sizeof cd;
+		memcpy(b.arg, &cd, sizeof cd);
 	} else {
 		struct mshv_create_partition cp;
 
@@ -277,6 +327,10 @@ static void handle(const struct launcher_backend *be, int lfd, struct seccomp_no
 	int nfd = be->open_bind(be->ctx, &b);
 	if (nfd < 0) {
 		fail(lfd, resp, -nfd);
+		return;
+	}
+	if (cmd == (unsigned)MSHV_CREATE_DEVICE) {
+		add_device_fd(lfd, req, resp, nfd, argp);
 		return;
 	}
 	struct seccomp_notif_addfd add = {

@@ -1,7 +1,7 @@
 # The faces: the shared ioctl decoder, the in-process LD_PRELOAD face and
 # the mshv-emu command.
 noinst_LTLIBRARIES += libmshvdev.la
-libmshvdev_la_SOURCES = src/ioctl.c src/mshv_dev.h src/uaccess_self.c src/uaccess_self.h \
+libmshvdev_la_SOURCES = src/ioctl.c src/vfio_bridge.c src/mshv_dev.h src/uaccess_self.c src/uaccess_self.h \
 	src/vma_perm.c src/vma_perm.h
 # The decoded trace and fault injection (src/tap.h), in both faces.
 libmshvdev_la_SOURCES += src/tap.c src/tap.h src/trace.c src/trace_decode.c src/fault.c

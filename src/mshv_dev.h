@@ -18,15 +18,18 @@
 struct emu_partition;
 struct emu_vp;
 struct mshv_tap;
+struct vfio_bridge;
 
-enum mshv_obj_kind { MSHV_OBJ_DEVICE, MSHV_OBJ_PARTITION, MSHV_OBJ_VP };
+/* MSHV_OBJ_VFIO: the downstream VFIO bridge device (src/vfio_bridge.c). */
+enum mshv_obj_kind { MSHV_OBJ_DEVICE, MSHV_OBJ_PARTITION, MSHV_OBJ_VP, MSHV_OBJ_VFIO };
 
 struct mshv_obj {
 	enum mshv_obj_kind kind;
 	int refs;			/* atomic */
-	struct emu_partition *pt;	/* PARTITION, VP */
+	struct emu_partition *pt;	/* PARTITION, VP, VFIO */
 	struct emu_vp *vp;		/* VP */
 	void *face;			/* owned by the face (e.g. VP page fd) */
+	struct vfio_bridge *bridge;	/* VFIO: owned by the partition */
 	/* Trace and fault injection (src/tap.h): set by the face on the
 	 * device object, inherited by what is created through it. */
 	struct mshv_tap *tap;
@@ -62,19 +65,33 @@ struct mshv_face_ops {
 };
 
 struct mshv_obj *mshv_obj_new_device(void);
+struct mshv_obj *mshv_obj_alloc(enum mshv_obj_kind kind);
 void mshv_obj_get(struct mshv_obj *obj);
 void mshv_obj_put(struct mshv_obj *obj);
 
 /*
  * Decodes and executes one ioctl on obj. Returns >= 0 or -errno. For
- * MSHV_CREATE_PARTITION and MSHV_CREATE_VP the new object is returned in
- * *created (one reference, owned by the caller) and the return value is 0:
- * the face turns it into a file descriptor and returns that instead.
+ * MSHV_CREATE_PARTITION, MSHV_CREATE_VP and MSHV_CREATE_DEVICE the new
+ * object is returned in *created (one reference, owned by the caller) and
+ * the return value is 0: the face turns it into a file descriptor and
+ * returns mshv_dev_created() instead.
  */
 long mshv_dev_ioctl(struct mshv_obj *obj, unsigned long request, uint64_t arg,
 		    const struct mshv_uaccess *ua,
 		    const struct mshv_face_ops *fops,
 		    struct mshv_obj **created);
+
+/* The create's result once the face has installed fd for it: fd itself, or
+ * for MSHV_CREATE_DEVICE 0 with fd written into the caller's struct
+ * (-EFAULT if it cannot be; the fd stays, as in the driver). */
+long mshv_dev_created(unsigned long request, uint64_t arg, const struct mshv_uaccess *ua,
+		      int fd);
+
+/* src/vfio_bridge.c, called by the dispatcher. */
+long mshv_vfio_create_device(struct mshv_obj *obj, uint64_t arg, const struct mshv_uaccess *ua,
+			     struct mshv_obj **created);
+long mshv_vfio_ioctl(struct mshv_obj *obj, unsigned long request, uint64_t arg,
+		     const struct mshv_uaccess *ua);
 
 /* mshv_dev_ioctl without the trace and fault hooks (src/tap.c calls it). */
 long mshv_dev_dispatch(struct mshv_obj *obj, unsigned long request, uint64_t arg,

@@ -114,6 +114,9 @@ static int install_created(struct mshv_obj *created)
 	case MSHV_OBJ_PARTITION:
 		fd = memfd_create("mshv_partition", MFD_CLOEXEC);
 		break;
+	case MSHV_OBJ_VFIO:
+		fd = memfd_create("mshv-vfio", MFD_CLOEXEC);
+		break;
 	case MSHV_OBJ_DEVICE:
 	default:
 		fd = memfd_create("mshv", MFD_CLOEXEC);
@@ -171,8 +174,12 @@ static int mshv_ioctl(int fd, struct mshv_obj *obj, unsigned long request,
 			mshv_obj_put(created);
 		return (int)ret;
 	}
-	if (created)
-		return install_created(created);
+	if (created) {
+		int nfd = install_created(created);
+
+		return nfd < 0 ? nfd : (int)mshv_dev_created(request, (uint64_t)(uintptr_t)arg,
+							      mshv_uaccess_self(), nfd);
+	}
 	return (int)ret;
 }
 

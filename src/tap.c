@@ -75,7 +75,7 @@ static int obj_vp(const struct mshv_obj *obj)
 	return obj->kind == MSHV_OBJ_VP ? (int)emu_vp_index(obj->vp) : -1;
 }
 
-static const char *const kind_names[] = { "dev", "pt" };
+static const char *const kind_names[] = { "dev", "pt", "vp", "vfio" };
 
 long tap_ioctl(struct mshv_obj *obj, unsigned long request, uint64_t arg,
 	       const struct mshv_uaccess *ua, const struct mshv_face_ops *fops,
@@ -117,6 +117,8 @@ long tap_ioctl(struct mshv_obj *obj, unsigned long request, uint64_t arg,
 		tl_add(&l, " = -1 %s", trace_errno_name((int)-rc));
 	else if (*created && (*created)->kind == MSHV_OBJ_VP)
 		tl_add(&l, " = vp %u", emu_vp_index((*created)->vp));
+	else if (*created && (*created)->kind == MSHV_OBJ_VFIO)
+		tl_add(&l, " = vfio device");
 	else if (*created)
 		tl_add(&l, " = partition %llu",
 		       (unsigned long long)emu_partition_id((*created)->pt));
@@ -178,7 +180,7 @@ int tap_run_vp(struct mshv_obj *obj, struct hv_message *msg)
 	struct mshv_tap *tap = obj->tap;
 	bool injected = false;
 	uint32_t type;
-	int rc = emu_vp_run(obj->vp, msg);
+	int rc = emu_vp_dispatch(obj->vp, msg);
 
 	if (rc)
 		return rc;

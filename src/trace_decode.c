@@ -116,6 +116,7 @@ int trace_errno_value(const char *name, int *err)
 #define K_DEV (1u << MSHV_OBJ_DEVICE)
 #define K_PT (1u << MSHV_OBJ_PARTITION)
 #define K_VP (1u << MSHV_OBJ_VP)
+#define K_VFIO (1u << MSHV_OBJ_VFIO)
 
 static const struct {
 	unsigned kinds;
@@ -134,6 +135,10 @@ static const struct {
 	{ K_VP, MSHV_RUN_VP, "RUN_VP" },
 	{ K_VP, MSHV_GET_VP_STATE, "GET_VP_STATE" },
 	{ K_VP, MSHV_SET_VP_STATE, "SET_VP_STATE" },
+	{ K_PT, MSHV_CREATE_DEVICE, "CREATE_DEVICE" },
+	{ K_VFIO, MSHV_SET_DEVICE_ATTR, "SET_DEVICE_ATTR" },
+	{ K_VFIO, MSHV_GET_DEVICE_ATTR, "GET_DEVICE_ATTR" },
+	{ K_VFIO, MSHV_HAS_DEVICE_ATTR, "HAS_DEVICE_ATTR" },
 };
 
 int trace_ioctl_index(const char *name)

@@ -371,6 +371,9 @@ enum {
 	MSHV_DEV_TYPE_MAX,
 };
 
+/* mshv_create_device.flags: only check that the type exists */
+#define MSHV_CREATE_DEVICE_TEST		1
+
 #define MSHV_DEV_VFIO_FILE		1
 #define MSHV_DEV_VFIO_FILE_ADD		1
 #define MSHV_DEV_VFIO_FILE_DEL		2

@@ -40,6 +40,13 @@ void emu_partition_get(struct emu_partition *pt);
 void emu_partition_put(struct emu_partition *pt);
 int emu_partition_initialize(struct emu_partition *pt);
 uint64_t emu_partition_id(const struct emu_partition *pt);
+/*
+ * One face object per partition that lives exactly as long as the partition
+ * (the downstream VFIO bridge device, which the driver keeps on the
+ * partition's device list until the partition is destroyed). -EBUSY if one
+ * is attached already; `release` runs at the partition's destruction.
+ */
+int emu_partition_attach(struct emu_partition *pt, void *obj, void (*release)(void *obj));
 
 /* Guest memory: the VMM's pages are used in place, never copied. */
 #define EMU_MEM_WRITABLE   0x1u
@@ -88,6 +95,13 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *msg);
 /* Makes a concurrent or later emu_vp_run on vp return -EINTR promptly.
  * Async-signal-safe and callable from any thread. */
 void emu_vp_kick(struct emu_vp *vp);
+/*
+ * MSHV_RUN_VP as the driver and hypervisor do it: releases the VP from its
+ * explicit and intercept suspend (a new VP starts explicitly suspended),
+ * runs it (emu_vp_run) and leaves it intercept-suspended when it returns a
+ * message.
+ */
+int emu_vp_dispatch(struct emu_vp *vp, struct hv_message *msg);
 
 /*
  * Hypercalls as issued through MSHV_ROOT_HVCALL. `pt` is NULL for calls on

@@ -182,13 +182,15 @@ static enum mshvd_kind fh_kind(const struct fh *f)
 	switch (f->obj->kind) {
 	case MSHV_OBJ_PARTITION: return MSHVD_KIND_PARTITION;
 	case MSHV_OBJ_VP: return MSHVD_KIND_VP;
+	case MSHV_OBJ_VFIO: return MSHVD_KIND_VFIO;
 	default: return MSHVD_KIND_DEVICE;
 	}
 }
 
 static const char *kind_name(enum mshvd_kind k)
 {
-	return k == MSHVD_KIND_PARTITION ? "partition" : k == MSHVD_KIND_VP ? "vp" : "device";
+	return k == MSHVD_KIND_PARTITION ? "partition" : k == MSHVD_KIND_VP ? "vp" :
+	       k == MSHVD_KIND_VFIO ? "vfio device" : "device";
 }
 
 /* The create arguments of a BIND, already in the daemon (offsets). */
@@ -249,7 +251,8 @@ static long do_bind(struct fh *f, uint64_t arg, const struct mshv_uaccess *ua,
 		return -EINVAL;
 	if (b.request == (uint32_t)MSHV_CREATE_PARTITION)
 		want = MSHVD_KIND_DEVICE;
-	else if (b.request == (uint32_t)MSHV_CREATE_VP)
+	else if (b.request == (uint32_t)MSHV_CREATE_VP ||
+		 b.request == (uint32_t)MSHV_CREATE_DEVICE)
 		want = MSHVD_KIND_PARTITION;
 	else
 		return -EINVAL;
@@ -394,6 +397,16 @@ static void op_release(fuse_req_t req, struct fuse_file_info *fi)
 	fuse_reply_err(req, 0);
 }
 
+/* Would this MSHV_CREATE_DEVICE make a device (and so need a new fd)? If
+ * not, the decoder answers it here (EFAULT, ENODEV, or 0 for the TEST flag). */
+static bool device_creates(uint64_t arg, const struct mshv_uaccess *ua)
+{
+	struct mshv_create_device a;
+
+	return !ua->read(ua->ctx, &a, arg, sizeof a) && a.type < MSHV_DEV_TYPE_MAX &&
+	       !(a.flags & MSHV_CREATE_DEVICE_TEST);
+}
+
 static void op_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_info *fi,
 		     unsigned flags, const void *in_buf, size_t in_bufsz, size_t out_bufsz)
 {
@@ -427,7 +440,8 @@ static void op_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_info *
 			goto needs_launcher;
 		break;
 	case MSHVD_KIND_PARTITION:
-		if (request == MSHV_CREATE_VP)
+		if (request == MSHV_CREATE_VP ||
+		    (request == MSHV_CREATE_DEVICE && device_creates(uarg, &ua)))
 			goto needs_launcher;
 		if (request == MSHV_SET_GUEST_MEMORY) {
 			mshvd_reply(req, mshvd_set_guest_memory(f, uarg, &ua, &u));
@@ -439,6 +453,8 @@ static void op_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_info *
 			mshvd_run_async(req, f, uarg, c->pid);
 			return;
 		}
+		break;
+	case MSHVD_KIND_VFIO:
 		break;
 	}
 	rc = mshv_dev_ioctl(f->obj, request, uarg, &ua, NULL, &created);
@@ -458,6 +474,7 @@ needs_launcher:
 				  "descriptor, which only the launcher can install: start the VMM "
 				  "with 'mshv-emu run --cuse -- VMM ARGS'", (int)f->client,
 				  request == MSHV_CREATE_VP ? "MSHV_CREATE_VP" :
+				  request == MSHV_CREATE_DEVICE ? "MSHV_CREATE_DEVICE" :
 				  "MSHV_CREATE_PARTITION");
 	}
 	fuse_reply_err(req, EOPNOTSUPP);

@@ -3,7 +3,7 @@
  * The private open+bind protocol of mshv-emud (docs/cuse.md §3).
  *
  * A CUSE device cannot hand out new file descriptors, so the fds that
- * MSHV_CREATE_PARTITION and MSHV_CREATE_VP return are made by a
+ * MSHV_CREATE_PARTITION, MSHV_CREATE_VP and MSHV_CREATE_DEVICE return are made by a
  * supervisor (mshv-emu run --cuse, or any client that wants to do it
  * itself):
  *
@@ -17,12 +17,13 @@
  *      object (the same decoder, the same errnos as the real driver) and
  *      binds the new object to the new open. BIND returns 0 or -errno.
  *   3. The new open is now the partition (or VP) fd: hand it to the VMM
- *      (SECCOMP_IOCTL_NOTIF_ADDFD).
+ *      (SECCOMP_IOCTL_NOTIF_ADDFD). For MSHV_CREATE_DEVICE the ioctl returns
+ *      0 and the fd number goes into the argument's `fd` field instead.
  *
  * BIND is refused with EPERM unless the handle names a live open whose
  * opener has the caller's uid (or the caller is root), the kind fits the
- * request (CREATE_PARTITION on a device open, CREATE_VP on a partition
- * open), and the new open has never been used for anything else. Unknown
+ * request (CREATE_PARTITION on a device open, CREATE_VP and CREATE_DEVICE
+ * on a partition open), and the new open has never been used for anything else. Unknown
  * and foreign handles get the same EPERM.
  *
  * Type 0xBF is used by no mshv ioctl (mshv uses 0xB8, 0xB9, 0xBA).
@@ -35,7 +36,10 @@
 
 #define MSHVD_IOCTL_TYPE 0xBF
 
-enum mshvd_kind { MSHVD_KIND_DEVICE = 0, MSHVD_KIND_PARTITION = 1, MSHVD_KIND_VP = 2 };
+enum mshvd_kind {
+	MSHVD_KIND_DEVICE = 0, MSHVD_KIND_PARTITION = 1, MSHVD_KIND_VP = 2,
+	MSHVD_KIND_VFIO = 3,	/* the VFIO bridge device (MSHV_CREATE_DEVICE) */
+};
 
 struct mshvd_whoami {
 	__u64 handle;		/* out: this open's handle */
@@ -48,7 +52,7 @@ struct mshvd_whoami {
 
 struct mshvd_bind {
 	__u64 parent_handle;	/* from WHOAMI on the fd the create came on */
-	__u32 request;		/* MSHV_CREATE_PARTITION or MSHV_CREATE_VP */
+	__u32 request;		/* MSHV_CREATE_PARTITION, _VP or _DEVICE */
 	__u32 arg_size;		/* bytes of arg that could be read (<= 64) */
 	__u32 caller_pid;	/* the VMM thread that issued the create (logs) */
 	__u32 rsvd;		/* 0 */

@@ -19,7 +19,9 @@ CONFORMANCE_TESTS = \
 	tests/conformance/test_threads \
 	tests/conformance/test_host_memory \
 	tests/conformance/test_limits \
-	tests/conformance/test_hidden
+	tests/conformance/test_hidden \
+	tests/conformance/test_vfio \
+	tests/conformance/test_abi_rules
 
 # Installed too, for mshv-conformance(1) (mshv-conformance.in).
 conformancedir = $(pkglibexecdir)/conformance
@@ -44,9 +46,13 @@ tests_conformance_test_selfmod_SOURCES = tests/conformance/test_selfmod.c $(CONF
 tests_conformance_test_threads_SOURCES = tests/conformance/test_threads.c $(CONFORMANCE_COMMON)
 tests_conformance_test_host_memory_SOURCES = tests/conformance/test_host_memory.c $(CONFORMANCE_COMMON)
 tests_conformance_test_limits_SOURCES = tests/conformance/test_limits.c $(CONFORMANCE_COMMON)
+tests_conformance_test_vfio_SOURCES = tests/conformance/test_vfio.c $(CONFORMANCE_COMMON)
+tests_conformance_test_abi_rules_SOURCES = tests/conformance/test_abi_rules.c $(CONFORMANCE_COMMON)
 
 # Only the ABI headers (include/linux, include/hyperv) may be used here.
 tests_conformance_test_device_CPPFLAGS = -I$(top_srcdir)/include
+tests_conformance_test_vfio_CPPFLAGS = -I$(top_srcdir)/include
+tests_conformance_test_abi_rules_CPPFLAGS = -I$(top_srcdir)/include
 tests_conformance_test_partition_CPPFLAGS = -I$(top_srcdir)/include
 tests_conformance_test_memory_CPPFLAGS = -I$(top_srcdir)/include
 tests_conformance_test_vp_CPPFLAGS = -I$(top_srcdir)/include

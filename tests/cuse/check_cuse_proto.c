@@ -151,6 +151,32 @@ int main(void)
 		      "CREATE_VP without the launcher: EOPNOTSUPP");
 	}
 
+	/* The VFIO bridge, bound on the partition's handle; a create that
+	 * makes nothing is answered on the partition open itself. */
+	{
+		static struct mshv_create_device cd = { .type = MSHV_DEV_TYPE_VFIO };
+		static struct mshv_device_attr at = { .group = MSHV_DEV_VFIO_FILE,
+						      .attr = MSHV_DEV_VFIO_FILE_ADD };
+		uint64_t vf = do_open(me, 1000);
+
+		CHECK(bind_as(vf, pt_handle, MSHV_CREATE_DEVICE, &cd, sizeof cd, me, 1000) == 0,
+		      "BIND: CREATE_DEVICE on the partition's handle");
+		CHECK(whoami(vf, &kind) && kind == MSHVD_KIND_VFIO, "the bound open is the bridge");
+		CHECK(do_ioctl(vf, MSHV_HAS_DEVICE_ATTR, &at) == 0, "HAS_DEVICE_ATTR on it");
+		CHECK(do_ioctl(vf, MSHV_GET_DEVICE_ATTR, &at) == -EPERM, "GET_DEVICE_ATTR: EPERM");
+		CHECK(do_ioctl(pt, MSHV_CREATE_DEVICE, &cd) == -EOPNOTSUPP,
+		      "CREATE_DEVICE without the launcher: EOPNOTSUPP");
+		uint64_t vf2 = do_open(me, 1000);
+		CHECK(bind_as(vf2, pt_handle, MSHV_CREATE_DEVICE, &cd, sizeof cd, me, 1000) ==
+		      -EBUSY, "BIND of a second bridge: the driver's EBUSY");
+		do_release(vf2);
+		cd.flags = MSHV_CREATE_DEVICE_TEST;
+		CHECK(do_ioctl(pt, MSHV_CREATE_DEVICE, &cd) == 0, "CREATE_DEVICE_TEST: 0");
+		cd.type = MSHV_DEV_TYPE_MAX;
+		CHECK(do_ioctl(pt, MSHV_CREATE_DEVICE, &cd) == -ENODEV, "unknown type: ENODEV");
+		do_release(vf);
+	}
+
 	/* Guest memory: shared is mapped zero-copy, private is refused. */
 	const uint64_t gpa = 0xffff0000, size = 0x10000;
 	uint8_t *ram = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);

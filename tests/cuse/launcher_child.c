@@ -212,6 +212,17 @@ int main(int argc, char **argv)
 	struct mshv_create_vp gv;
 	CHECK(pread(vp, &gv, sizeof gv, 0) == sizeof gv && gv.vp_index == 7, "VP arguments");
 
+	/* CREATE_DEVICE: 0, and the new fd in the argument's fd field. */
+	struct mshv_create_device cd = { .type = MSHV_DEV_TYPE_VFIO, .fd = 12345 };
+	CHECK(ioctl(pt, MSHV_CREATE_DEVICE, &cd) == 0, "CREATE_DEVICE returns 0");
+	CHECK((int)cd.fd > vp && fd_is((int)cd.fd, "fake-mshv-vfio") &&
+	      (fcntl((int)cd.fd, F_GETFD) & FD_CLOEXEC), "CREATE_DEVICE gave fd %u", cd.fd);
+	/* The TEST flag creates nothing: let through (here: memfd ENOTTY). */
+	cd = (struct mshv_create_device){ .flags = MSHV_CREATE_DEVICE_TEST, .fd = 12345 };
+	errno = 0;
+	CHECK(ioctl(pt, MSHV_CREATE_DEVICE, &cd) == -1 && errno == ENOTTY && cd.fd == 12345,
+	      "CREATE_DEVICE_TEST let through");
+
 	/* Not on the device: let through, the kernel answers. */
 	errno = 0;
 	CHECK(ioctl(dev, MSHV_CREATE_VP, &cv) == -1 && errno == ENOTTY, "CREATE_VP on a device fd");
