@@ -5,7 +5,7 @@
 # with 1 and 2 VPs, BENCH_BOOT_RUNS times each. The time is the VMM's own
 # figure: from its start to the guest's /init reporting on the console.
 # There is no raw-Unicorn row: a bare engine has no devices to boot on.
-#   BENCH_BOOT_RUNS=3  BENCH_BOOT_SMP="1 2"  BENCH_BOOT_ENGINES="default svm"
+#   BENCH_BOOT_RUNS=3  BENCH_BOOT_SMP="1 2"  BENCH_BOOT_ENGINES="step svm"
 set -u
 top=${BENCH_BUILDDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 kernel=${MSHV_EMU_KERNEL:-$top/.cache/linux/vmlinux}
@@ -20,7 +20,7 @@ if [ ! -s "$kernel" ] || [ ! -s "$initrd" ]; then
 	exit 0
 fi
 printf '  %-10s %4s %10s %10s %s\n' engine VPs best median failures
-for eng in ${BENCH_BOOT_ENGINES:-default svm}; do
+for eng in ${BENCH_BOOT_ENGINES:-step svm}; do
 	sel=$eng
 	[ "$eng" = default ] && sel=
 	for n in ${BENCH_BOOT_SMP:-1 2}; do

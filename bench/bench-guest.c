@@ -225,8 +225,8 @@ static void bench_workload(const struct workload *w, bool mshv)
 		{ "raw Unicorn (no hooks)", raw_run, &raw, 1u << 22, 0 },
 		{ "raw Unicorn, paging on", raw_run, &paged, 1u << 22, 0 },
 		{ "raw Unicorn + empty hook", raw_run, &hooked, 1u << 18, 0 },
-		{ "mshv-emu (/dev/mshv)", mshv_run, &m, 1u << 18, 0 },
-		{ "mshv-emu, SVM engine", mshv_run, &s, 1u << 20, 0 },
+		{ "mshv-emu, step engine", mshv_run, &m, 1u << 18, 0 },
+		{ "mshv-emu (/dev/mshv)", mshv_run, &s, 1u << 20, 0 },
 	};
 	size_t k = mshv ? 5 : 3;
 
@@ -234,8 +234,8 @@ static void bench_workload(const struct workload *w, bool mshv)
 	raw_setup(&paged, w, false, true);
 	raw_setup(&hooked, w, true, false);
 	if (mshv) {
-		mshv_setup(&m, w, NULL);
-		mshv_setup(&s, w, "svm");
+		mshv_setup(&m, w, "step");
+		mshv_setup(&s, w, NULL);
 	}
 	bench_measure(cases, k);
 	double raw_per_iter = cases[0].best / (double)cases[0].n;

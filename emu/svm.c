@@ -87,11 +87,13 @@ struct svm_host {
 	uint64_t msr_sig;		/* VMM intercepts the map reflects */
 };
 
+/* The SVM engine is the default; MSHV_EMU_ENGINE=step keeps the older
+ * engine with its per-instruction hook (docs/engine.md). */
 bool svm_engine_wanted(void)
 {
 	const char *e = getenv("MSHV_EMU_ENGINE");
 
-	return e && !strcmp(e, "svm");
+	return !e || strcmp(e, "step");
 }
 
 static uint8_t *hp(struct svm_host *h, uint64_t off) { return h->mem + off; }

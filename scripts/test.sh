@@ -33,9 +33,6 @@ case "$mode" in
 	cd build-tsan && make -j"$(nproc)" >/dev/null || exit 1
 	export TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 suppressions=$top/tests/tsan.supp"
 	scale=6
-	# No Linux boot: the per-instruction hook runs instrumented and one
-	# 1-VP boot took 380 s (the plain and ASan modes boot).
-	export LINUX_BOOT_SKIP="ThreadSanitizer mode (a boot takes minutes)"
 	;;
 --valgrind)
 	export MSHV_EMU_VALGRIND=1
