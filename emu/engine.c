@@ -7,6 +7,7 @@
  * and a VP inside uc_emu_start is asked to yield via its kick flag.
  */
 #include "internal.h"
+#include "codewatch.h"
 #include "rawenv.h"
 #include "svm.h"
 
@@ -63,6 +64,7 @@ void engine_fini(struct emu_partition *pt)
 {
 	struct emu_engine *e = &pt->eng;
 
+	codewatch_free(e->cw);
 	for (size_t i = 0; i < e->ncode; i++)
 		free(e->code[i].shadow);
 	free(e->code);

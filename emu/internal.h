@@ -192,6 +192,10 @@ struct emu_engine {
 	bool translated;		/* code cache not empty */
 	struct emu_code_page *code;	/* pages executed, for staleness */
 	size_t ncode, capcode;
+	/* Executed pages of the VMM's own mapping (emu/codewatch.h);
+	 * cw_tried: codewatch_new was called (NULL: not available). */
+	struct codewatch *cw;
+	bool cw_tried;
 	/* SVM engine: host structures, scanner */
 	struct svm_host *svm;
 	struct scanner *scan;

@@ -7,6 +7,7 @@
  * (hooks, hypercalls) holds.
  */
 #include "internal.h"
+#include "codewatch.h"
 #include "svm.h"
 
 #include <stdlib.h>
@@ -182,6 +183,8 @@ void mem_changed(struct emu_partition *pt)
 	lapic_mmio_sync(pt);
 	svm_npt_sync(pt);
 	pt->eng.flush_tb = true;
+	if (pt->eng.cw)
+		codewatch_reset(pt->eng.cw);
 	for (size_t v = 0; v < EMU_MAX_VPS; v++)
 		if (pt->vps[v])
 			run_flush_fetch(pt->vps[v]);

@@ -11,6 +11,7 @@
  * and protection hooks, exceptions from its interrupt hook.
  */
 #include "internal.h"
+#include "codewatch.h"
 #include "rawenv.h"
 #include "svm.h"
 #include "x86_insn.h"
@@ -23,8 +24,10 @@
 #include <unistd.h>
 #include <linux/mshv.h>
 
-/* Executed pages whose contents are compared at every entry; beyond this a
- * VMM's rewrite of code might stay unnoticed (see docs/design.md). */
+/* Executed pages whose contents are compared at every entry, where the
+ * write watch cannot be used (codewatch.h: the CUSE face, memory the core
+ * owns, no userfaultfd); beyond this a VMM's rewrite of code might stay
+ * unnoticed (docs/engine.md). */
 #define EMU_CODE_TRACK_MAX 512
 
 void run_flush_fetch(struct emu_vp *vp)
@@ -43,7 +46,17 @@ static struct x86_mmu vp_mmu(struct emu_vp *vp)
 void run_track_code_page(struct emu_partition *pt, uint64_t gpa, const uint8_t *host)
 {
 	struct emu_engine *e = &pt->eng;
+	const struct emu_region *r = mem_find(pt, gpa);
 
+	/* A piece the VMM writes through the very pointer the engine uses. */
+	if (r && (r->flags & EMU_MEM_VMM_VIEW) && !r->owned && !r->lost) {
+		if (!e->cw_tried) {
+			e->cw = codewatch_new();
+			e->cw_tried = true;
+		}
+		if (e->cw && codewatch_track(e->cw, r->host, r->size, (void *)host))
+			return;
+	}
 	for (size_t i = 0; i < e->ncode; i++)
 		if (e->code[i].gpa == gpa)
 			return;
@@ -70,6 +83,12 @@ static void check_code_pages(struct emu_partition *pt)
 {
 	struct emu_engine *e = &pt->eng;
 	bool stale = e->flush_tb;
+
+	if (e->cw && codewatch_take_changed(e->cw)) {
+		stale = true;
+		if (e->loaded)
+			run_flush_fetch(e->loaded);
+	}
 
 	for (size_t i = 0; i < e->ncode;) {
 		const uint8_t *host = mem_host(pt, e->code[i].gpa, EMU_PAGE, false);

@@ -259,6 +259,8 @@ static long set_guest_memory(struct mshv_obj *obj, uint64_t arg, const struct ms
 		flags |= EMU_MEM_WRITABLE;
 	if (r.flags & (1u << MSHV_SET_MEM_BIT_EXECUTABLE))
 		flags |= EMU_MEM_EXECUTABLE;
+	if (ua->same_view)
+		flags |= EMU_MEM_VMM_VIEW;
 	int err = 0;
 	void *host = ua->map_guest(ua->ctx, r.userspace_addr, r.size, flags, &err);
 	if (!host)

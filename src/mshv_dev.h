@@ -12,6 +12,7 @@
 #ifndef MSHV_EMU_MSHV_DEV_H
 #define MSHV_EMU_MSHV_DEV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,6 +54,9 @@ struct mshv_uaccess {
 	 * -errno on failure. NULL: the caller's fds are ours (in-process). */
 	int (*get_fd)(void *ctx, int fd);
 	void *ctx;
+	/* map_guest returns the caller's own addresses (in-process): the
+	 * caller's writes to guest memory land in the engine's view. */
+	bool same_view;
 };
 
 /* How a face provides the VP's shared pages (register + message page). */

@@ -322,6 +322,7 @@ static const struct mshv_uaccess uaccess_self = {
 	.write = self_write,
 	.map_guest = self_map_guest,
 	.ctx = NULL,
+	.same_view = true,
 };
 
 const struct mshv_uaccess *mshv_uaccess_self(void)

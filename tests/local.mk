@@ -9,6 +9,10 @@ tests_unit_check_x86_insn_LDADD = $(CHECK_LIBS)
 tests_unit_check_x86_mmu_SOURCES = tests/unit/check_x86_mmu.c emu/x86_mmu.c
 tests_unit_check_x86_mmu_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_x86_mmu_LDADD = $(CHECK_LIBS)
+UNIT_TESTS += tests/unit/check_codewatch
+tests_unit_check_codewatch_SOURCES = tests/unit/check_codewatch.c emu/codewatch.c
+tests_unit_check_codewatch_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -pthread
+tests_unit_check_codewatch_LDADD = $(CHECK_LIBS) -lpthread
 
 include tests/conformance/local.mk
 

@@ -51,6 +51,9 @@ int emu_partition_attach(struct emu_partition *pt, void *obj, void (*release)(vo
 /* Guest memory: the VMM's pages are used in place, never copied. */
 #define EMU_MEM_WRITABLE   0x1u
 #define EMU_MEM_EXECUTABLE 0x2u
+/* host is the caller's own mapping, which it writes directly (in-process):
+ * the core may watch it for writes to executed code. */
+#define EMU_MEM_VMM_VIEW   0x4u
 int emu_map_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,
 		void *host, unsigned flags);
 int emu_unmap_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,

@@ -198,6 +198,7 @@ void mshvd_ua_init(struct mshv_uaccess *ua, struct ua_ctx *u, pid_t tid)
 	ua->map_guest = mshvd_map_guest;
 	ua->get_fd = ua_get_fd;
 	ua->ctx = u;
+	ua->same_view = false;	/* the client writes through its own process */
 }
 
 /* ---- MSHV_SET_GUEST_MEMORY: map and unmap the daemon's view too ---- */

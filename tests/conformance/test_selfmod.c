@@ -121,9 +121,79 @@ TEST(guest_self_modifying)
 	vm_destroy(vm);
 }
 
+/*
+ * More executed pages than a copy-comparing emulator keeps (it compared up
+ * to 512): a chain of NP pages, each adding its immediate to EAX and jumping
+ * to the next, the last reporting EAX. The VMM then rewrites pages far down
+ * the chain; every rewrite must be executed.
+ */
+#define MP_GPA	0x200000ull
+#define MP_N	600u
+
+static void mp_write_imm(uint8_t *base, unsigned k, uint32_t v)
+{
+	memcpy(base + (size_t)k * 4096 + 1, &v, sizeof v);	/* add $imm32, %eax */
+}
+
+static uint32_t mp_run(struct vcpu *vcpu)
+{
+	struct hv_message msg;
+	uint32_t got;
+
+	vcpu_setup_long_mode(vcpu, MP_GPA, STACK_TOP);
+	vcpu_set_reg(vcpu, HV_X64_REGISTER_RAX, 0);
+	got = (uint32_t)vcpu_expect_out(vcpu, 0x10);
+	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_HALT);
+	return got;
+}
+
+TEST(host_patch_many_pages)
+{
+	const char *cw = getenv("MSHV_EMU_CODEWATCH");
+
+	if (cw && !strcmp(cw, "off"))
+		test_skip("MSHV_EMU_CODEWATCH=off: the emulator notices VMM "
+			  "rewrites in its first 512 executed pages only");
+	struct vm *vm = vm_create_default(0);
+	struct vcpu *vcpu = vcpu_create(vm, 0);
+	uint8_t *base = vm_add_memory(vm, MP_GPA, (uint64_t)MP_N * 4096, MEM_RWX);
+	uint32_t sum = 0;
+
+	for (unsigned k = 0; k < MP_N; k++) {
+		uint8_t *p = base + (size_t)k * 4096;
+		int32_t rel = 4096 - 10;
+
+		p[0] = 0x05;				/* add $imm32, %eax */
+		mp_write_imm(base, k, k + 1);
+		sum += k + 1;
+		if (k + 1 < MP_N) {
+			p[5] = 0xe9;			/* jmp next page */
+			memcpy(p + 6, &rel, sizeof rel);
+		} else {
+			p[5] = 0xe7, p[6] = 0x10;	/* out %eax, $0x10 */
+			p[7] = 0xf4;			/* hlt */
+		}
+	}
+	vcpu_setup_long_mode(vcpu, MP_GPA, STACK_TOP);
+	for (unsigned k = 0; k < MP_N; k++)
+		vm_map_page(vm, MP_GPA + (uint64_t)k * 4096, MP_GPA + (uint64_t)k * 4096, PTE_W);
+	TEST_ASSERT_EQ(mp_run(vcpu), sum);
+	TEST_ASSERT_EQ(mp_run(vcpu), sum);	/* now from translated code */
+	static const unsigned patch[] = { MP_N - 1, 550, 513, 3 };
+	for (unsigned i = 0; i < sizeof patch / sizeof patch[0]; i++) {
+		mp_write_imm(base, patch[i], patch[i] + 1 + 1000);
+		sum += 1000;
+		TEST_ASSERT(mp_run(vcpu) == sum, "page %u rewritten by the VMM: stale code",
+			    patch[i]);
+	}
+	vcpu_destroy(vcpu);
+	vm_destroy(vm);
+}
+
 TEST_MAIN(
 	TEST_ENTRY(host_patch_and_restart),
 	TEST_ENTRY(host_patch_hot_loop),
 	TEST_ENTRY(write_gpa_patch),
 	TEST_ENTRY(guest_self_modifying),
+	TEST_ENTRY(host_patch_many_pages),
 )

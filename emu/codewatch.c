@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Write watch on executed pages (codewatch.h), with userfaultfd in
+ * write-protect mode (Linux Documentation/admin-guide/mm/userfaultfd.rst):
+ * a range is registered with UFFDIO_REGISTER_MODE_WP once, each executed
+ * page is protected with UFFDIO_WRITEPROTECT, and a write to it blocks the
+ * writer until the service thread has raised the flag and lifted the
+ * protection. The kernel's own writes (read(2) into guest memory) wait the
+ * same way, which is why the descriptor is not opened user-mode-only.
+ *
+ * The page set and the protections change together under m: a page is in
+ * the set exactly when it is protected, so a racing track and fault cannot
+ * leave a tracked page writable.
+ */
+#define _GNU_SOURCE
+#include "codewatch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define CW_PAGE 4096u
+
+struct cw_range {
+	uintptr_t start, end;
+	bool ok;		/* registered; false: cannot be watched */
+};
+
+struct codewatch {
+	int uffd, stopfd;
+	pthread_t thread;
+	atomic_bool changed;
+	pthread_mutex_t m;	/* everything below */
+	bool dead;		/* the service thread is gone: watch nothing */
+	uintptr_t *set;		/* watched pages; open addressing, 0 = free */
+	size_t cap, n;
+	struct cw_range *ranges;
+	size_t nranges, capranges;
+};
+
+/* ---- the page set (linear probing, backward-shift deletion) ---- */
+
+static size_t home(uintptr_t page, size_t cap)
+{
+	return (size_t)(((uint64_t)(page >> 12) * 0x9e3779b97f4a7c15ull) >> 24) & (cap - 1);
+}
+
+static size_t find(const struct codewatch *cw, uintptr_t page)
+{
+	size_t i = home(page, cw->cap);
+
+	while (cw->set[i] && cw->set[i] != page)
+		i = (i + 1) & (cw->cap - 1);
+	return i;
+}
+
+static bool set_grow(struct codewatch *cw)
+{
+	size_t cap = cw->cap * 2;
+	uintptr_t *s = calloc(cap, sizeof *s);
+
+	if (!s)
+		return false;
+	for (size_t i = 0; i < cw->cap; i++) {
+		if (!cw->set[i])
+			continue;
+		size_t j = home(cw->set[i], cap);
+		while (s[j])
+			j = (j + 1) & (cap - 1);
+		s[j] = cw->set[i];
+	}
+	free(cw->set);
+	cw->set = s;
+	cw->cap = cap;
+	return true;
+}
+
+static void set_del_at(struct codewatch *cw, size_t i)
+{
+	size_t mask = cw->cap - 1;
+
+	for (size_t j = (i + 1) & mask; cw->set[j]; j = (j + 1) & mask) {
+		size_t h = home(cw->set[j], cw->cap);
+		/* Entry j may move to the hole at i unless its home lies
+		 * cyclically in (i, j]. */
+		bool stays = i <= j ? (h > i && h <= j) : (h > i || h <= j);
+		if (!stays) {
+			cw->set[i] = cw->set[j];
+			i = j;
+		}
+	}
+	cw->set[i] = 0;
+	cw->n--;
+}
+
+/* ---- the kernel side ---- */
+
+static int protect(struct codewatch *cw, uintptr_t page, bool on)
+{
+	struct uffdio_writeprotect wp = {
+		.range = { .start = page, .len = CW_PAGE },
+		.mode = on ? UFFDIO_WRITEPROTECT_MODE_WP : 0,	/* 0 also wakes */
+	};
+
+	return ioctl(cw->uffd, UFFDIO_WRITEPROTECT, &wp);
+}
+
+static void wake(struct codewatch *cw, uintptr_t page)
+{
+	struct uffdio_range r = { .start = page, .len = CW_PAGE };
+
+	ioctl(cw->uffd, UFFDIO_WAKE, &r);
+}
+
+/* A write to a watched page: raise the flag first, so that once the write
+ * lands the next entry sees it; then let the writer go. */
+static void on_fault(struct codewatch *cw, uintptr_t addr, uint64_t flags)
+{
+	uintptr_t page = addr & ~(uintptr_t)(CW_PAGE - 1);
+
+	if (!(flags & UFFD_PAGEFAULT_FLAG_WP)) {
+		wake(cw, page);	/* only WP is registered; never expected */
+		return;
+	}
+	pthread_mutex_lock(&cw->m);
+	size_t i = find(cw, page);
+	if (cw->set[i])
+		set_del_at(cw, i);
+	atomic_store(&cw->changed, true);
+	if (protect(cw, page, false))
+		wake(cw, page);
+	pthread_mutex_unlock(&cw->m);
+}
+
+/* MADV_DONTNEED/REMOVE dropped pages: their contents (now zero) changed and
+ * their protection is gone. */
+static void on_remove(struct codewatch *cw, uintptr_t start, uintptr_t end)
+{
+	pthread_mutex_lock(&cw->m);
+	for (size_t i = 0; i < cw->cap;) {
+		uintptr_t p = cw->set[i];
+		if (p && p >= start && p < end)
+			set_del_at(cw, i);	/* slot i refilled: look again */
+		else
+			i++;
+	}
+	atomic_store(&cw->changed, true);
+	pthread_mutex_unlock(&cw->m);
+}
+
+static void unregister_all(struct codewatch *cw)
+{
+	for (size_t i = 0; i < cw->nranges; i++) {
+		if (!cw->ranges[i].ok)
+			continue;
+		struct uffdio_range r = { .start = cw->ranges[i].start,
+					  .len = cw->ranges[i].end - cw->ranges[i].start };
+		/* Fails harmlessly where the VMM has unmapped the range. */
+		ioctl(cw->uffd, UFFDIO_UNREGISTER, &r);
+	}
+	cw->nranges = 0;
+	memset(cw->set, 0, cw->cap * sizeof *cw->set);
+	cw->n = 0;
+}
+
+/* The service thread cannot go on: nobody would let a writer through, so
+ * lift every protection (which also wakes the writers) and stop watching. */
+static void *give_up(struct codewatch *cw)
+{
+	pthread_mutex_lock(&cw->m);
+	unregister_all(cw);
+	cw->dead = true;
+	atomic_store(&cw->changed, true);
+	pthread_mutex_unlock(&cw->m);
+	return NULL;
+}
+
+static void *service(void *arg)
+{
+	struct codewatch *cw = arg;
+	struct pollfd p[2] = { { .fd = cw->uffd, .events = POLLIN },
+			       { .fd = cw->stopfd, .events = POLLIN } };
+	struct uffd_msg msg[16];
+
+	for (;;) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return give_up(cw);
+		}
+		if (p[1].revents)
+			return NULL;
+		ssize_t got = read(cw->uffd, msg, sizeof msg);
+		if (got < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			return give_up(cw);
+		}
+		for (size_t k = 0; k < (size_t)got / sizeof msg[0]; k++) {
+			if (msg[k].event == UFFD_EVENT_PAGEFAULT)
+				on_fault(cw, (uintptr_t)msg[k].arg.pagefault.address,
+					 msg[k].arg.pagefault.flags);
+			else if (msg[k].event == UFFD_EVENT_REMOVE)
+				on_remove(cw, (uintptr_t)msg[k].arg.remove.start,
+					  (uintptr_t)msg[k].arg.remove.end);
+		}
+	}
+}
+
+static int uffd_open(uint64_t want, uint64_t *have)
+{
+	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	struct uffdio_api api = { .api = UFFD_API, .features = want };
+
+	if (fd < 0)
+		return -1;
+	if (ioctl(fd, UFFDIO_API, &api)) {
+		close(fd);
+		return -1;
+	}
+	*have = api.features;
+	return fd;
+}
+
+struct codewatch *codewatch_new(void)
+{
+	const char *env = getenv("MSHV_EMU_CODEWATCH");
+	uint64_t have = 0, want;
+	sigset_t all, old;
+	int fd;
+
+	if (env && !strcmp(env, "off"))
+		return NULL;
+	/* The features can only be asked for once per descriptor: probe. */
+	fd = uffd_open(0, &have);
+	if (fd < 0)
+		return NULL;
+	close(fd);
+	if (!(have & UFFD_FEATURE_PAGEFAULT_FLAG_WP))
+		return NULL;
+	want = UFFD_FEATURE_PAGEFAULT_FLAG_WP |
+	       (have & (UFFD_FEATURE_EVENT_REMOVE | UFFD_FEATURE_WP_HUGETLBFS_SHMEM));
+	fd = uffd_open(want, &have);
+	if (fd < 0)
+		return NULL;
+
+	struct codewatch *cw = calloc(1, sizeof *cw);
+	if (!cw)
+		goto fail_fd;
+	cw->uffd = fd;
+	cw->cap = 256;
+	cw->set = calloc(cw->cap, sizeof *cw->set);
+	cw->stopfd = eventfd(0, EFD_CLOEXEC);
+	if (!cw->set || cw->stopfd < 0)
+		goto fail;
+	pthread_mutex_init(&cw->m, NULL);
+	/* The VMM's signals are not for this thread. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = pthread_create(&cw->thread, NULL, service, cw);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
+		pthread_mutex_destroy(&cw->m);
+		goto fail;
+	}
+	return cw;
+fail:
+	if (cw->stopfd >= 0)
+		close(cw->stopfd);
+	free(cw->set);
+	free(cw);
+fail_fd:
+	close(fd);
+	return NULL;
+}
+
+void codewatch_free(struct codewatch *cw)
+{
+	uint64_t one = 1;
+
+	if (!cw)
+		return;
+	if (write(cw->stopfd, &one, sizeof one) == sizeof one)
+		pthread_join(cw->thread, NULL);
+	/* Closing the descriptor unregisters every range and lifts the
+	 * protections, so the VMM's memory stays writable. */
+	close(cw->uffd);
+	close(cw->stopfd);
+	pthread_mutex_destroy(&cw->m);
+	free(cw->set);
+	free(cw->ranges);
+	free(cw);
+}
+
+static const struct cw_range *range_for(struct codewatch *cw, uintptr_t start, size_t len)
+{
+	for (size_t i = 0; i < cw->nranges; i++)
+		if (cw->ranges[i].start == start && cw->ranges[i].end == start + len)
+			return &cw->ranges[i];
+	if (cw->nranges == cw->capranges) {
+		size_t cap = cw->capranges ? cw->capranges * 2 : 8;
+		struct cw_range *r = realloc(cw->ranges, cap * sizeof *r);
+		if (!r)
+			return NULL;
+		cw->ranges = r;
+		cw->capranges = cap;
+	}
+	struct uffdio_register reg = {
+		.range = { .start = start, .len = len },
+		.mode = UFFDIO_REGISTER_MODE_WP,
+	};
+	bool ok = !ioctl(cw->uffd, UFFDIO_REGISTER, &reg);
+	if (ok && !(reg.ioctls & (1ull << _UFFDIO_WRITEPROTECT))) {
+		ioctl(cw->uffd, UFFDIO_UNREGISTER, &reg.range);
+		ok = false;
+	}
+	cw->ranges[cw->nranges] = (struct cw_range){ start, start + len, ok };
+	return &cw->ranges[cw->nranges++];
+}
+
+bool codewatch_track(struct codewatch *cw, void *start, size_t len, void *page)
+{
+	uintptr_t p = (uintptr_t)page & ~(uintptr_t)(CW_PAGE - 1);
+	bool ok = false;
+
+	pthread_mutex_lock(&cw->m);
+	if (cw->dead)
+		goto out;
+	const struct cw_range *r = range_for(cw, (uintptr_t)start, len);
+	if (!r || !r->ok || p < r->start || p >= r->end)
+		goto out;
+	size_t i = find(cw, p);
+	if (cw->set[i]) {
+		ok = true;
+		goto out;
+	}
+	if ((cw->n + 1) * 2 > cw->cap) {
+		if (!set_grow(cw))
+			goto out;
+		i = find(cw, p);
+	}
+	if (protect(cw, p, true))
+		goto out;
+	cw->set[i] = p;
+	cw->n++;
+	ok = true;
+out:
+	pthread_mutex_unlock(&cw->m);
+	return ok;
+}
+
+bool codewatch_take_changed(struct codewatch *cw)
+{
+	/* The common answer costs one load. */
+	if (!atomic_load_explicit(&cw->changed, memory_order_acquire))
+		return false;
+	return atomic_exchange(&cw->changed, false);
+}
+
+void codewatch_reset(struct codewatch *cw)
+{
+	pthread_mutex_lock(&cw->m);
+	unregister_all(cw);
+	pthread_mutex_unlock(&cw->m);
+}
+
+size_t codewatch_count(struct codewatch *cw)
+{
+	pthread_mutex_lock(&cw->m);
+	size_t n = cw->n;
+	pthread_mutex_unlock(&cw->m);
+	return n;
+}
