@@ -175,3 +175,4 @@ TESTS += tests/trace/test-trace
 EXTRA_DIST += tests/trace/test-trace tests/trace/known-guest.expected
 
 include tests/install/local.mk
+EXTRA_DIST += tests/unit/check_run.h

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include "../../emu/codewatch.h"
 
+#include "check_run.h"
 #include <check.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -181,9 +182,5 @@ int main(void)
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

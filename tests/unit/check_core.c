@@ -7,6 +7,7 @@
  * Hypercall convention (as the faces use it): `in` and `out` are zeroed
  * 4 KiB pages and the first 8 bytes of `in` hold the partition id.
  */
+#include "check_run.h"
 #include <check.h>
 #include <errno.h>
 #include <pthread.h>
@@ -727,9 +728,5 @@ int main(void)
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -7,6 +7,7 @@
  * -EFAULT instead of faulting in the engine.
  */
 #define _GNU_SOURCE
+#include "check_run.h"
 #include <check.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -130,9 +131,5 @@ int main(void)
 	tcase_add_test(tc, test_untouched_range_is_free);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -4,6 +4,7 @@
  * ioeventfd matcher, and the irqfd resampler (irqfd_notify_eoi), which the
  * conformance suite can only reach through a guest's EOI.
  */
+#include "check_run.h"
 #include <check.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -158,17 +159,11 @@ int main(void)
 {
 	Suite *s = suite_create("irq");
 	TCase *tc = tcase_create("irq");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, msi_decode);
 	tcase_add_test(tc, ioeventfd_match);
 	tcase_add_test(tc, irqfd_resampler);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

@@ -3,6 +3,7 @@
  * The fault spec parser and matcher (src/fault.c), the trace's class
  * filter (src/trace.c) and its decoders (src/trace_decode.c), built alone.
  */
+#include "check_run.h"
 #include <check.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -252,9 +253,5 @@ int main(void)
 	tcase_add_test(tc, decode_registers);
 	tcase_add_test(tc, line_is_bounded);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

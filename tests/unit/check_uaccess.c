@@ -8,6 +8,7 @@
  * preload wrappers do.
  */
 #define _GNU_SOURCE
+#include "check_run.h"
 #include <check.h>
 #include <errno.h>
 #include <stdint.h>
@@ -288,8 +289,6 @@ int main(void)
 {
 	Suite *s = suite_create("uaccess_self");
 	TCase *tc = tcase_create("copy");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_unchecked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, test_valid);
@@ -302,9 +301,5 @@ int main(void)
 	tcase_add_test(tc, test_adjacent_entries);
 	tcase_add_test(tc, test_many_ranges);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

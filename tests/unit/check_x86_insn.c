@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for emu/x86_insn.c */
+#include "check_run.h"
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -760,9 +761,5 @@ int main(void)
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
 
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }
