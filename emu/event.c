@@ -54,6 +54,10 @@ struct ectx {
 	bool fcr2_valid;
 	uint64_t fcr2;
 	bool fatal;		/* cannot be emulated */
+	/* a table, stack or TSS access met a GPA without memory */
+	bool unmapped;
+	uint64_t ugpa;
+	bool uwrite;
 };
 
 /* What a successful attempt commits. */
@@ -92,6 +96,19 @@ static int fatal(struct ectx *c)
 	return -1;
 }
 
+/* The VMM can map the page and let the guest retry (Hyper-V reports such
+ * accesses as HVMSG_UNMAPPED_GPA, TLFS memory intercepts). Memory that
+ * exists but refuses the access stays fatal. */
+static int no_memory(struct ectx *c, uint64_t gpa, bool write)
+{
+	if (mem_find(c->vp->pt, gpa))
+		return fatal(c);
+	c->unmapped = true;
+	c->ugpa = gpa;
+	c->uwrite = write;
+	return -1;
+}
+
 static bool canonical(uint64_t a)
 {
 	/* shift unsigned: a left shift of a negative value is undefined */
@@ -118,7 +135,7 @@ static int lin_rw(struct ectx *c, uint64_t lin, void *buf, size_t len, bool writ
 			return raise_exc(c, 13, 0);
 		enum x86_xlate r = x86_mmu_translate(&c->mmu, lin, acc, &gpa, &pferr);
 		if (r == X86_XLATE_GPA_UNMAPPED)
-			return fatal(c);
+			return no_memory(c, gpa, false);
 		if (r != X86_XLATE_OK) {
 			c->fcr2_valid = true;
 			c->fcr2 = lin;
@@ -127,10 +144,10 @@ static int lin_rw(struct ectx *c, uint64_t lin, void *buf, size_t len, bool writ
 		if (write) {
 			void *h = mem_host(c->vp->pt, gpa, n, true);
 			if (!h)
-				return fatal(c);
+				return no_memory(c, gpa, true);
 			memcpy(h, p, n);
 		} else if (mem_read_phys(c->vp->pt, gpa, p, n)) {
-			return fatal(c);
+			return no_memory(c, gpa, false);
 		}
 		p += n, lin += n, len -= n;
 	}
@@ -477,6 +494,14 @@ enum event_result event_deliver(struct emu_vp *vp, void *raw, const struct emu_e
 		}
 		if (c.fatal)
 			return EVENT_UNSUPPORTED;
+		if (c.unmapped) {
+			vp->x.reason = EXIT_MEM;
+			vp->x.gpa = c.ugpa;
+			vp->x.access = c.uwrite ? HV_INTERCEPT_ACCESS_WRITE :
+				       HV_INTERCEPT_ACCESS_READ;
+			vp->x.unmapped = true;
+			return EVENT_UNMAPPED_GPA;
+		}
 		/* A fault while delivering ev. */
 		if (ev.type == EMU_EV_EXCEPTION && ev.vector == 8)
 			return EVENT_TRIPLE_FAULT;

@@ -327,6 +327,9 @@ enum event_result {
 	EVENT_TRIPLE_FAULT,	/* -> HVMSG_UNRECOVERABLE_EXCEPTION */
 	EVENT_UNSUPPORTED,	/* task gate, VM86, non-RAM touched: as fatal */
 	EVENT_BLOCKED,		/* event_inject only: IF=0, shadow, NMI blocked */
+	EVENT_UNMAPPED_GPA,	/* an IDT/GDT/TSS/stack/page-table access met a GPA
+				 * without memory: vp->x is that EXIT_MEM, nothing
+				 * delivered, the event can be retried */
 };
 
 /* Delivers ev. The engine is held and vp is loaded and not executing; raw

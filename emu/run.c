@@ -680,20 +680,24 @@ static bool guest_event(struct emu_vp *vp)
 	/* The engine has set CR2 for its own #PF. */
 	vp->x.exc_param = ev.type == EMU_EV_EXCEPTION && ev.vector == 14 ?
 			  raw_get_cr(vp->ctx, 2) : 0;
-	if (exception_intercepted(vp, &ev)) {
-		/* Reported with RIP at the instruction, nothing delivered. */
-		vp->x.exc_intercept = true;
+	bool intercepted = exception_intercepted(vp, &ev);
+	enum event_result r = intercepted ? EVENT_BLOCKED : event_deliver(vp, vp->ctx, &ev);
+	if (r == EVENT_DELIVERED)
+		return true;
+	if (intercepted || r == EVENT_UNMAPPED_GPA) {
+		/* Reported with RIP at the instruction, nothing delivered: an
+		 * intercepted exception, or a delivery that needs memory the
+		 * VMM may map (the instruction then raises it again). */
+		vp->x.exc_intercept = intercepted;
 		if (ev.type != EMU_EV_EXCEPTION) {
 			vp->x.rip = ev.rip - ev.insn_len;
 			regs_set_rip(vp, vp->x.rip);
 			uc_context_save(pt->eng.uc, vp->ctx);
-		} else {
+		} else if (intercepted) {
 			vp->x.insn_len = 0;
 		}
 		return false;
 	}
-	if (event_deliver(vp, vp->ctx, &ev) == EVENT_DELIVERED)
-		return true;
 	unrecoverable(vp);
 	return false;
 }

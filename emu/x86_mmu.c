@@ -86,8 +86,10 @@ enum x86_xlate x86_mmu_translate(const struct x86_mmu *m, uint64_t gva, unsigned
             unsigned shift = lvl ? 22 : 12;
             uint64_t a = table + ((gva >> shift) & 0x3ff) * 4;
             uint64_t e;
-            if (read_entry(m, a, 4, &e))
+            if (read_entry(m, a, 4, &e)) {
+                *gpa = a;
                 return X86_XLATE_GPA_UNMAPPED;
+            }
             if (!(e & PTE_P)) {
                 *pf_error = pf_base;
                 return X86_XLATE_PAGE_NOT_PRESENT;
@@ -126,8 +128,10 @@ enum x86_xlate x86_mmu_translate(const struct x86_mmu *m, uint64_t gva, unsigned
             gva &= 0xffffffffull;
             uint64_t a = (m->cr3 & 0xffffffe0ull) + ((gva >> 30) & 3) * 8;
             uint64_t e;
-            if (read_entry(m, a, 8, &e))
+            if (read_entry(m, a, 8, &e)) {
+                *gpa = a;
                 return X86_XLATE_GPA_UNMAPPED;
+            }
             if (!(e & PTE_P)) {
                 *pf_error = pf_base;
                 return X86_XLATE_PAGE_NOT_PRESENT;
@@ -144,8 +148,10 @@ enum x86_xlate x86_mmu_translate(const struct x86_mmu *m, uint64_t gva, unsigned
             unsigned shift = 12 + 9 * (unsigned)lvl;
             uint64_t a = table + ((gva >> shift) & 0x1ff) * 8;
             uint64_t e;
-            if (read_entry(m, a, 8, &e))
+            if (read_entry(m, a, 8, &e)) {
+                *gpa = a;
                 return X86_XLATE_GPA_UNMAPPED;
+            }
             if (!(e & PTE_P)) {
                 *pf_error = pf_base;
                 return X86_XLATE_PAGE_NOT_PRESENT;

@@ -69,7 +69,8 @@ enum x86_xlate {
  *  - With paging disabled the result is gva & 0xffffffff and is not checked
  *    against guest RAM.
  *  - A page-table entry in unbacked memory gives X86_XLATE_GPA_UNMAPPED
- *    (*pf_error = 0); the final data page is not checked for backing.
+ *    (*pf_error = 0, *gpa = the entry's address); the final data page is
+ *    not checked for backing.
  *  - A/D bits (X86_ACC_SET_AD, needs write_phys) are only set when the
  *    translation succeeds; only the low byte of each entry is written.
  *  - SMAP ignores EFLAGS.AC unless X86_ACC_NO_SMAP is passed. */

@@ -268,6 +268,90 @@ TEST(shared_no_copy)
 	vm_destroy(vm);
 }
 
+GUEST_CODE(walk_guest,
+	".code64\n"
+	"movl $0x40000000, %ebx\n"
+	"movl (%rbx), %eax\n"
+	"outl %eax, $0x10\n"
+	"hlt\n");
+
+#define WALK_PT_GPA 0x500000ull
+#define PTE_ADDR(e) ((e) & 0x000ffffffffff000ull)
+
+/*
+ * The page table the guest's walk needs lies at a GPA with no memory: the
+ * walk exits as HVMSG_UNMAPPED_GPA at that GPA (not a guest #PF), the VMM
+ * maps the page, and the same instruction completes.
+ */
+TEST(page_walk_through_unmapped_gpa)
+{
+	const char *eng = getenv("MSHV_EMU_ENGINE");
+
+	if (eng && !strcmp(eng, "step"))
+		test_skip("MSHV_EMU_ENGINE=step: Unicorn's own page walk turns an "
+			  "unbacked table into a fault (docs/engine.md)");
+	struct vm *vm = vm_create_default(0);
+	struct vcpu *vcpu = vcpu_create(vm, 0);
+	uint8_t *pt = anon(0x1000);
+	struct hv_message msg;
+
+	GUEST_LOAD(vm, CODE_GPA, walk_guest);
+	*(uint32_t *)vm_gpa2hva(vm, DATA_GPA) = 0x5a5a0003;
+	vcpu_setup_long_mode(vcpu, CODE_GPA, STACK_TOP);
+	vm_map_page(vm, 0x40000000, DATA_GPA, PTE_W);
+	/* Move the page table of VA 1 GiB (PML4 0, PDPT 1, PD 0) out of
+	 * guest memory: its copy becomes the page the VMM maps later. */
+	uint64_t *pml4 = vm_gpa2hva(vm, vm->pml4_gpa);
+	uint64_t *pdpt = vm_gpa2hva(vm, PTE_ADDR(pml4[0]));
+	uint64_t *pd = vm_gpa2hva(vm, PTE_ADDR(pdpt[1]));
+	memcpy(pt, vm_gpa2hva(vm, PTE_ADDR(pd[0])), 0x1000);
+	pd[0] = WALK_PT_GPA | (pd[0] & 0xfff);
+
+	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_UNMAPPED_GPA);
+	TEST_ASSERT_EQ(msg_mem(&msg)->guest_physical_address & ~0xfffull, WALK_PT_GPA);
+	uint64_t rip = msg_mem(&msg)->header.rip;
+	TEST_ASSERT_OK(vm_set_memory(vm, WALK_PT_GPA, 0x1000, pt, MEM_RWX));
+	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x10), 0x5a5a0003);
+	TEST_ASSERT(rip == CODE_GPA + 5, "the exit names the load (rip %#llx)",
+		    (unsigned long long)rip);
+	vcpu_destroy(vcpu);
+	vm_destroy(vm);
+}
+
+GUEST_CODE(idt_guest,
+	".code64\n"
+	"ud2\n"
+	GUEST_LABEL(idt_guest_ud) "movl $0x66, %eax\n"
+	"outl %eax, $0x10\n"
+	"hlt\n");
+GUEST_EXTERN(idt_guest_ud);
+
+#define WALK_IDT_GPA 0x600000ull
+
+/* The same for the IDT: delivering the guest's #UD reads its gate from a
+ * GPA with no memory, which exits for the VMM to map. */
+TEST(idt_through_unmapped_gpa)
+{
+	struct vm *vm = vm_create_default(0);
+	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct hv_message msg;
+
+	GUEST_LOAD(vm, CODE_GPA, idt_guest);
+	vcpu_setup_long_mode(vcpu, CODE_GPA, STACK_TOP);
+	void *idt = vm_add_memory(vm, WALK_IDT_GPA, 0x1000, MEM_RWX);
+	vm_set_gate64(vm, WALK_IDT_GPA, 6, CODE_GPA + GUEST_OFF(idt_guest, idt_guest_ud));
+	TEST_ASSERT_OK(vm_set_memory(vm, WALK_IDT_GPA, 0x1000, idt, MEM_UNMAP));
+	vm_map_page(vm, WALK_IDT_GPA, WALK_IDT_GPA, PTE_W);	/* IDT linear = physical */
+	vcpu_set_table(vcpu, HV_X64_REGISTER_IDTR, WALK_IDT_GPA, 0xfff);
+
+	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_UNMAPPED_GPA);
+	TEST_ASSERT_EQ(msg_mem(&msg)->guest_physical_address & ~0xfffull, WALK_IDT_GPA);
+	TEST_ASSERT_OK(vm_set_memory(vm, WALK_IDT_GPA, 0x1000, idt, MEM_RWX));
+	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x10), 0x66);
+	vcpu_destroy(vcpu);
+	vm_destroy(vm);
+}
+
 TEST_MAIN(
 	TEST_ENTRY(bad_arguments),
 	TEST_ENTRY(unmapped_userspace),
@@ -277,4 +361,6 @@ TEST_MAIN(
 	TEST_ENTRY(unmap_then_access),
 	TEST_ENTRY(eight_gib_region),
 	TEST_ENTRY(shared_no_copy),
+	TEST_ENTRY(page_walk_through_unmapped_gpa),
+	TEST_ENTRY(idt_through_unmapped_gpa),
 )
