@@ -83,6 +83,8 @@ static uint16_t set_vp_registers(struct emu_partition *pt, uint16_t *reps, const
 		st = regs_set(vp, a->name, &a->value);
 		if (st != HV_STATUS_SUCCESS)
 			break;
+		if (a->name == HV_X64_REGISTER_RIP)
+			vp->shutdown = false;	/* the VMM resets the VP */
 	}
 	regs_commit(vp);
 	/* The register page always shows the stopped VP as it is. */

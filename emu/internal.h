@@ -168,6 +168,8 @@ struct emu_vp {
 	bool raw_batch, raw_snap, raw_dirty;	/* regs_begin/regs_commit */
 	uint8_t flush_after;		/* fetch cache flush at next insn */
 	bool halted;
+	/* after HVMSG_UNRECOVERABLE_EXCEPTION: stays until the VMM sets RIP */
+	bool shutdown;
 	/* synth_regs.c: the suspend registers (read by other threads) */
 	_Atomic bool explicit_suspend, intercept_suspend, dispatch_suspend;
 	/* SVM engine (svm*.c) */

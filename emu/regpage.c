@@ -68,8 +68,10 @@ void regpage_apply_dirty(struct emu_vp *vp)
 	if (d & (1u << HV_X64_REGISTER_CLASS_GENERAL))
 		for (int i = 0; i < 16; i++)
 			regs_set_gpr(vp, i, rp->gp_registers[i]);
-	if (d & (1u << HV_X64_REGISTER_CLASS_IP))
+	if (d & (1u << HV_X64_REGISTER_CLASS_IP)) {
 		regs_set_rip(vp, rp->rip);
+		vp->shutdown = false;	/* the VMM resets the VP */
+	}
 	if (d & (1u << HV_X64_REGISTER_CLASS_FLAGS)) {
 		uint64_t f = rp->rflags | 2;
 		uc_reg_write(uc, UC_X86_REG_RFLAGS, &f);

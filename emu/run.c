@@ -630,9 +630,12 @@ static bool exception_intercepted(const struct emu_vp *vp, const struct emu_even
 	       (vp->pt->intercept_exception & (1u << ev->vector));
 }
 
-/* Ends the run with HVMSG_UNRECOVERABLE_EXCEPTION (triple fault). */
+/* Ends the run with HVMSG_UNRECOVERABLE_EXCEPTION (triple fault). The VP
+ * is then in the shutdown state: every RUN_VP reports the same until the
+ * VMM resets it (sets RIP), as on Hyper-V. */
 static void unrecoverable(struct emu_vp *vp)
 {
+	vp->shutdown = true;
 	vp->x.reason = EXIT_EXCEPTION;
 	vp->x.exc_intercept = false;
 	vp->x.insn_len = 0;
@@ -801,6 +804,13 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 	engine_acquire(pt, vp);
 	engine_load(pt, vp);
 	regpage_apply_dirty(vp);
+	if (vp->shutdown) {
+		memset(&vp->x, 0, sizeof vp->x);
+		unrecoverable(vp);
+		vp->x.vector = 8;
+		vp->x.rip = regs_rip(vp);
+		goto report;
+	}
 	if (!inject_pending(vp))
 		goto report;
 	/* The VMM changes guest memory only while this VP is out of the

@@ -459,6 +459,33 @@ TEST(triple_fault)
 	vm_destroy(vm);
 }
 
+/* A trap with no IDT at all (INT3, limit 0): a triple fault after which
+ * the VP stays in the shutdown state, whatever follows the INT3, until
+ * the VMM resets it. */
+TEST(shutdown_persists)
+{
+	/* int3; mov $0x77,%al; out %al,$0x10; hlt -- then a reset target */
+	static const uint8_t code[] = { 0xcc, 0xb0, 0x77, 0xe6, 0x10, 0xf4 };
+	static const uint8_t reset[] = { 0xb0, 0x5c, 0xe6, 0x10, 0xf4 };
+	struct vm *vm = vm_create_default(0);
+	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct hv_message msg;
+
+	vm_load(vm, 0x9000, code, sizeof code);
+	vm_load(vm, 0x9800, reset, sizeof reset);
+	vcpu_setup_long_mode(vcpu, 0x9000, STACK_TOP);
+	vcpu_set_table(vcpu, HV_X64_REGISTER_IDTR, 0, 0);
+	for (int i = 0; i < 3; i++) {
+		uint32_t t = vcpu_run_ok(vcpu, &msg);
+		TEST_ASSERT(t == HVMSG_UNRECOVERABLE_EXCEPTION, "run %d: %s (%#x) at %#llx", i,
+			    msg_type_name(t), t, (unsigned long long)msg_hdr(&msg)->rip);
+	}
+	vcpu_setup_long_mode(vcpu, 0x9800, STACK_TOP);
+	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x10) & 0xff, 0x5c);
+	vcpu_destroy(vcpu);
+	vm_destroy(vm);
+}
+
 static struct hv_x64_exception_intercept_message *
 expect_exception_intercept(struct vcpu *vcpu, struct hv_message *msg)
 {
@@ -824,6 +851,7 @@ TEST_MAIN(
 	TEST_ENTRY(pending_interruption),
 	TEST_ENTRY(double_fault),
 	TEST_ENTRY(triple_fault),
+	TEST_ENTRY(shutdown_persists),
 	TEST_ENTRY(exception_intercept),
 	TEST_ENTRY(real_mode_ivt),
 	TEST_ENTRY(protected_mode_idt),
