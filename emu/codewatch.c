@@ -20,6 +20,7 @@
 #include <linux/userfaultfd.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -41,6 +42,10 @@ struct codewatch {
 	int uffd, stopfd;
 	pthread_t thread;
 	atomic_bool changed;
+	/* Messages read but not yet acted on. A REMOVE event lets the
+	 * madvise(2) caller return once it is read, before the flag is raised:
+	 * the reader waits for this to drop (codewatch_take_changed). */
+	atomic_uint inflight;
 	pthread_mutex_t m;	/* everything below */
 	bool dead;		/* the service thread is gone: watch nothing */
 	uintptr_t *set;		/* watched pages; open addressing, 0 = free */
@@ -201,13 +206,9 @@ static void *service(void *arg)
 		}
 		if (p[1].revents)
 			return NULL;
+		atomic_fetch_add(&cw->inflight, 1);	/* before the read */
 		ssize_t got = read(cw->uffd, msg, sizeof msg);
-		if (got < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				continue;
-			return give_up(cw);
-		}
-		for (size_t k = 0; k < (size_t)got / sizeof msg[0]; k++) {
+		for (ssize_t k = 0; k < got / (ssize_t)sizeof msg[0]; k++) {
 			if (msg[k].event == UFFD_EVENT_PAGEFAULT)
 				on_fault(cw, (uintptr_t)msg[k].arg.pagefault.address,
 					 msg[k].arg.pagefault.flags);
@@ -215,6 +216,9 @@ static void *service(void *arg)
 				on_remove(cw, (uintptr_t)msg[k].arg.remove.start,
 					  (uintptr_t)msg[k].arg.remove.end);
 		}
+		atomic_fetch_sub(&cw->inflight, 1);
+		if (got < 0 && errno != EAGAIN && errno != EINTR)
+			return give_up(cw);
 	}
 }
 
@@ -362,7 +366,11 @@ out:
 
 bool codewatch_take_changed(struct codewatch *cw)
 {
-	/* The common answer costs one load. */
+	/* Messages being handled (rare: a write or discard this very
+	 * moment) take microseconds; their flag must be seen. */
+	while (atomic_load(&cw->inflight))
+		sched_yield();
+	/* The common answer costs two loads. */
 	if (!atomic_load_explicit(&cw->changed, memory_order_acquire))
 		return false;
 	return atomic_exchange(&cw->changed, false);
