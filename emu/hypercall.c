@@ -6,7 +6,7 @@
  */
 #include "hypercall.h"
 #include "rawenv.h"
-#include "x86_mmu.h"
+#include "vp_mmu.h"
 #include "irq.h"
 
 #include <stdlib.h>
@@ -92,14 +92,6 @@ static uint16_t set_vp_registers(struct emu_partition *pt, uint16_t *reps, const
 	engine_release(pt);
 	*reps = done;
 	return st;
-}
-
-static struct x86_mmu vp_mmu(struct emu_vp *vp)
-{
-	struct x86_mmu m = { .read_phys = mem_read_phys, .write_phys = mem_write_phys,
-			     .opaque = vp->pt };
-	regs_mmu(vp, &m.cr0, &m.cr3, &m.cr4, &m.efer);
-	return m;
 }
 
 static uint16_t translate_va(struct emu_partition *pt, const void *in, void *out)

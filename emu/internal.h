@@ -287,10 +287,15 @@ void hostmem_sync(struct emu_partition *pt);
 void vp_reset_state(struct emu_vp *vp);
 void vp_destroy(struct emu_vp *vp);
 
-/* run.c */
+/* hooks.c: the Unicorn hooks of both engines */
 int run_hooks_install(struct emu_partition *pt);
+/* step.c: the step engine's code hook and fetch cache */
+int step_hooks_install(struct emu_partition *pt);
 void run_flush_fetch(struct emu_vp *vp);
+/* codepages.c: code the VMM rewrites under the engine (docs/design.md §6) */
 void run_track_code_page(struct emu_partition *pt, uint64_t gpa, const uint8_t *host);
+/* At entry (engine held): flushes translations if tracked code changed. */
+void run_check_code_pages(struct emu_partition *pt);
 
 /* event.c: delivering events through the guest's IVT/IDT.
  *

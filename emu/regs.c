@@ -7,6 +7,7 @@
  * partition's engine, which the caller holds.
  */
 #include "internal.h"
+#include "vp_mmu.h"
 #include "svm.h"
 #include "rawenv.h"
 
@@ -92,6 +93,15 @@ void regs_mmu(struct emu_vp *vp, uint64_t *cr0, uint64_t *cr3, uint64_t *cr4,
 	uc_reg_read(UC(vp), UC_X86_REG_CR3, cr3);
 	uc_reg_read(UC(vp), UC_X86_REG_CR4, cr4);
 	*efer = msr_get(vp, 0xc0000080);
+}
+
+struct x86_mmu vp_mmu(struct emu_vp *vp)
+{
+	struct x86_mmu m = { .read_phys = mem_read_phys, .write_phys = mem_write_phys,
+			     .opaque = vp->pt };
+
+	regs_mmu(vp, &m.cr0, &m.cr3, &m.cr4, &m.efer);
+	return m;
 }
 
 /* --- raw (hidden) state, batched through the engine's scratch context --- */
