@@ -43,7 +43,11 @@ GUEST_CODE(smp_guest,
 	"1: pause\n cmpl $1, 0x8000\n jne 1b\n"
 	"movl $0x01000000, 0x310(%rbx)\n"
 	"movl $0x4050, 0x300(%rbx)\n"
-	"2: hlt\n cmpl $1, 0x8004\n jne 2b\n"
+	/* Wait for the flag the 0x51 handler sets, idling as Linux does
+	 * (check with IF=0, then STI;HLT, which takes no interrupt between
+	 * them): the answer may arrive before this VP reaches its HLT. */
+	"2: cli\n cmpl $1, 0x8004\n je 3f\n sti\n hlt\n jmp 2b\n"
+	"3: sti\n"
 	"movl $0xc0, %eax\n outl %eax, $0x40\n"
 	"cli\n hlt\n"
 	/* on VP 1: answer VP 0, report our APIC ID */
