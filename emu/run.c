@@ -271,6 +271,185 @@ static bool inject_pending(struct emu_vp *vp)
 	return false;
 }
 
+/* --- one handler per exit reason --- */
+
+/* What a handler decides: run the guest on inside RUN_VP, or report vp->x
+ * to the VMM as a message (a negative errno ends RUN_VP with it). */
+enum { RESUME = 0, REPORT = 1 };
+
+struct run_state {
+	uc_err err;		/* what the engine returned */
+	bool recheck;		/* code pages to check before the next entry */
+};
+
+typedef int (*exit_handler)(struct emu_vp *vp, struct run_state *rs);
+
+/* One snapshot serves the handler, the message and the register page. */
+static void snapshot(struct emu_vp *vp)
+{
+	struct emu_engine *e = &vp->pt->eng;
+
+	uc_context_save(e->uc, vp->ctx);
+	if (vp->x.reason == EXIT_EXCEPTION || vp->x.reason == EXIT_INVALID) {
+		/* Unicorn never clears this itself (spurious #DF). */
+		raw_reset_old_exception(vp->ctx);
+		uc_context_restore(e->uc, vp->ctx);
+	}
+}
+
+/* An event for the guest's IDT (or the VMM, if it intercepts it). */
+static int deliver_or_report(struct emu_vp *vp)
+{
+	if (!guest_event(vp))
+		return REPORT;
+	/* A handler that faults before its first instruction never
+	 * reaches a kick poll. */
+	return (atomic_load(&vp->kick) & EMU_KICK_SIGNAL) ? -EINTR : RESUME;
+}
+
+static int on_kick(struct emu_vp *vp, struct run_state *rs)
+{
+	unsigned k = atomic_load(&vp->kick);
+
+	if (k & EMU_KICK_SIGNAL)
+		return -EINTR;
+	/* EMU_KICK_IRQ (or an interrupt window) is handled at the top of
+	 * the loop. */
+	if (k & EMU_KICK_YIELD) {
+		atomic_fetch_and(&vp->kick, ~EMU_KICK_YIELD);
+		engine_yield(vp->pt, vp);
+		engine_load(vp->pt, vp);
+		rs->recheck = true;
+	}
+	return RESUME;
+}
+
+static int on_io(struct emu_vp *vp, struct run_state *rs)
+{
+	(void)rs;
+	if (vp->x.insn_len == 0)
+		undo_executed_io(vp);
+	snapshot(vp);
+	if (finish_io(vp))
+		return REPORT;
+	/* Classified from a stale code translation (SVM: a scanner site
+	 * whose code changed: pass it once). */
+	run_flush_fetch(vp);
+	vp->svm_skip_rip = vp->x.rip + 1;
+	return RESUME;
+}
+
+static int on_hlt(struct emu_vp *vp, struct run_state *rs)
+{
+	(void)rs;
+	regs_set_rip(vp, vp->x.rip + vp->x.insn_len);
+	if (lapic_partition(vp)) {
+		/* The VP stays halted inside RUN_VP, whatever IF is: with IF=0
+		 * only NMI/INIT/SIPI or a signal (EINTR) end the wait, as on
+		 * Hyper-V; HALT is reported only without a LAPIC. HLT ends an
+		 * STI/MOV SS shadow; the top of the loop blocks or takes a
+		 * pending interrupt. */
+		union hv_register_value is;
+		regs_get(vp, HV_REGISTER_INTERRUPT_STATE, &is);
+		if (is.interrupt_state.interrupt_shadow) {
+			is.interrupt_state.interrupt_shadow = 0;
+			regs_set(vp, HV_REGISTER_INTERRUPT_STATE, &is);
+		}
+		vp->halted = true;
+		return RESUME;
+	}
+	snapshot(vp);
+	return REPORT;
+}
+
+static int on_cpuid(struct emu_vp *vp, struct run_state *rs)
+{
+	(void)rs;
+	regs_set_rip(vp, vp->x.rip);
+	snapshot(vp);
+	return REPORT;
+}
+
+static int on_mem(struct emu_vp *vp, struct run_state *rs)
+{
+	const struct emu_region *r = mem_find(vp->pt, vp->x.gpa);
+
+	(void)rs;
+	/* Guest RAM the core could not keep when the VMM took its host range
+	 * away (hostmem.c): an errno, as the kernel's failing page fault-in
+	 * would be. */
+	if (r && r->lost)
+		return -EFAULT;
+	/* ioeventfd (emu/ioeventfd.c): a matching MMIO write signals the
+	 * eventfd and the guest continues. */
+	if (ioeventfd_absorb(vp))
+		return RESUME;
+	snapshot(vp);
+	return REPORT;
+}
+
+static int on_exception(struct emu_vp *vp, struct run_state *rs)
+{
+	(void)rs;
+	snapshot(vp);
+	return deliver_or_report(vp);
+}
+
+static int on_invalid(struct emu_vp *vp, struct run_state *rs)
+{
+	(void)rs;
+	snapshot(vp);
+	/* a hypercall through the hypercall page (hv_hypercall_page.c), or
+	 * SYSENTER/SYSEXIT the engine's AMD model refuses */
+	if (hv_vmcall(vp) || fast_syscall(vp))
+		return RESUME;
+	return deliver_or_report(vp);
+}
+
+static int on_syscall(struct emu_vp *vp, struct run_state *rs)
+{
+	(void)rs;
+	snapshot(vp);
+	return fast_syscall(vp) ? RESUME : deliver_or_report(vp);
+}
+
+static int on_msr(struct emu_vp *vp, struct run_state *rs)
+{
+	(void)rs;
+	snapshot(vp);
+	return vp->x.msr_intercepted ? REPORT : deliver_or_report(vp);
+}
+
+/* Unicorn stopped on its own (e.g. its triple-fault path) or failed: the
+ * VP cannot continue. */
+static int on_stop(struct emu_vp *vp, struct run_state *rs)
+{
+	vp->x.reason = EXIT_EXCEPTION;
+	vp->x.vector = rs->err == UC_ERR_OK ? 8 : -1;
+	vp->x.rip = regs_rip(vp);
+	snapshot(vp);
+	unrecoverable(vp);
+	return REPORT;
+}
+
+static const exit_handler exit_handlers[] = {
+	[EXIT_NONE] = on_stop,
+	[EXIT_KICK] = on_kick,
+	[EXIT_IO] = on_io,
+	[EXIT_MEM] = on_mem,
+	[EXIT_HLT] = on_hlt,
+	[EXIT_EXCEPTION] = on_exception,
+	[EXIT_INVALID] = on_invalid,
+	[EXIT_CPUID] = on_cpuid,
+	[EXIT_MSR] = on_msr,
+	[EXIT_SYSCALL] = on_syscall,
+	[EXIT_FAULT] = on_exception,
+	/* EXIT_APIC_EOI comes from the LAPIC, EXIT_WINDOW stays inside the
+	 * SVM engine: from the engine either is a stop without reason. */
+	[EXIT_APIC_EOI] = on_stop,
+	[EXIT_WINDOW] = on_stop,
+};
+
 int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 {
 	struct emu_partition *pt = vp->pt;
@@ -294,7 +473,7 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 		goto report;
 	/* The VMM changes guest memory only while this VP is out of the
 	 * engine: at entry, after a yield and after a halt. */
-	bool recheck = true;
+	struct run_state rs = { .recheck = true };
 	for (;;) {
 		if (lapic_partition(vp)) {
 			/* INIT/SIPI, NMIs and interrupts the LAPIC holds are
@@ -322,139 +501,35 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 			engine_load(pt, vp);
 			if (rc)
 				goto out;
-			recheck = true;
+			rs.recheck = true;
 			continue;
 		}
-		if (recheck) {
+		if (rs.recheck) {
 			run_check_code_pages(pt);
-			recheck = false;
+			rs.recheck = false;
 		}
 		memset(&vp->x, 0, sizeof vp->x);
 		vp->cur = NULL;
 		if (!engine_enter(pt, vp)) {
 			engine_yield(pt, vp);
 			engine_load(pt, vp);
-			recheck = true;
+			rs.recheck = true;
 			continue;
 		}
-		uc_err err = e->svm ? (uc_err)svm_run(vp) :
-			     uc_emu_start(e->uc, regs_rip(vp), 0, 0, 0);
-		bool stopped = false;
+		rs.err = e->svm ? (uc_err)svm_run(vp) : uc_emu_start(e->uc, regs_rip(vp), 0, 0, 0);
 		engine_leave(pt);
 		e->translated = true;
-		switch (vp->x.reason) {
-		case EXIT_KICK: {
-			unsigned k = atomic_load(&vp->kick);
-			if (k & EMU_KICK_SIGNAL) {
-				rc = -EINTR;
-				goto out;
-			}
-			/* EMU_KICK_IRQ (or an interrupt window) is handled at
-			 * the top of the loop. */
-			if (k & EMU_KICK_YIELD) {
-				atomic_fetch_and(&vp->kick, ~EMU_KICK_YIELD);
-				engine_yield(pt, vp);
-				engine_load(pt, vp);
-				recheck = true;
-			}
+		unsigned why = vp->x.reason;
+		exit_handler h = why < sizeof exit_handlers / sizeof exit_handlers[0] &&
+				 exit_handlers[why] ? exit_handlers[why] : on_stop;
+		rc = h(vp, &rs);
+		if (rc == RESUME)
 			continue;
-		}
-		case EXIT_IO:
-			if (vp->x.insn_len == 0)
-				undo_executed_io(vp);
-			break;
-		case EXIT_HLT:
-			regs_set_rip(vp, vp->x.rip + vp->x.insn_len);
-			if (lapic_partition(vp)) {
-				/* The VP stays halted inside RUN_VP, whatever IF
-				 * is: with IF=0 only NMI/INIT/SIPI or a signal
-				 * (EINTR) end the wait, as on Hyper-V; HALT is
-				 * reported only without a LAPIC. HLT ends an
-				 * STI/MOV SS shadow; the top of the loop blocks
-				 * or takes a pending interrupt. */
-				union hv_register_value is;
-				regs_get(vp, HV_REGISTER_INTERRUPT_STATE, &is);
-				if (is.interrupt_state.interrupt_shadow) {
-					is.interrupt_state.interrupt_shadow = 0;
-					regs_set(vp, HV_REGISTER_INTERRUPT_STATE, &is);
-				}
-				vp->halted = true;
-				continue;
-			}
-			break;
-		case EXIT_CPUID:
-			regs_set_rip(vp, vp->x.rip);
-			break;
-		case EXIT_MEM: {
-			/* Guest RAM the core could not keep when the VMM took
-			 * its host range away (hostmem.c): an errno, as the
-			 * kernel's failing page fault-in would be. */
-			const struct emu_region *r = mem_find(pt, vp->x.gpa);
-			if (r && r->lost) {
-				rc = -EFAULT;
-				goto out;
-			}
-			/* ioeventfd (emu/ioeventfd.c): a matching MMIO write
-			 * signals the eventfd and the guest continues. */
-			if (ioeventfd_absorb(vp))
-				continue;
-			break;
-		}
-		case EXIT_EXCEPTION:
-		case EXIT_INVALID:
-		case EXIT_MSR:
-		case EXIT_SYSCALL:
-		case EXIT_FAULT:
-			break;
-		case EXIT_NONE:
-		default:
-			/* Unicorn stopped on its own (e.g. its triple-fault
-			 * path) or failed: the VP cannot continue. */
-			vp->x.reason = EXIT_EXCEPTION;
-			vp->x.vector = err == UC_ERR_OK ? 8 : -1;
-			vp->x.rip = regs_rip(vp);
-			stopped = true;
-			break;
-		}
-		/* One snapshot serves the message and the register page. */
-		uc_context_save(e->uc, vp->ctx);
-		if (vp->x.reason == EXIT_EXCEPTION || vp->x.reason == EXIT_INVALID) {
-			/* Unicorn never clears this itself (spurious #DF). */
-			raw_reset_old_exception(vp->ctx);
-			uc_context_restore(e->uc, vp->ctx);
-		}
-		/* a hypercall through the hypercall page (hv_hypercall_page.c) */
-		if (vp->x.reason == EXIT_INVALID && hv_vmcall(vp))
-			continue;
-		if ((vp->x.reason == EXIT_SYSCALL || vp->x.reason == EXIT_INVALID) &&
-		    fast_syscall(vp))
-			continue;
-		if (vp->x.reason == EXIT_IO && !finish_io(vp)) {
-			/* Classified from a stale code translation (SVM: a
-			 * scanner site whose code changed: pass it once). */
-			run_flush_fetch(vp);
-			vp->svm_skip_rip = vp->x.rip + 1;
-			continue;
-		}
-		if (stopped) {
-			unrecoverable(vp);
-		} else if (vp->x.reason == EXIT_EXCEPTION || vp->x.reason == EXIT_INVALID ||
-			   vp->x.reason == EXIT_SYSCALL || vp->x.reason == EXIT_FAULT ||
-			   (vp->x.reason == EXIT_MSR && !vp->x.msr_intercepted)) {
-			if (guest_event(vp)) {
-				/* A handler that faults before its first
-				 * instruction never reaches the code hook. */
-				if (atomic_load(&vp->kick) & EMU_KICK_SIGNAL) {
-					rc = -EINTR;
-					goto out;
-				}
-				continue;
-			}
-			break;
-		}
-		break;
+		if (rc < 0)
+			goto out;
+		rc = 0;
+		goto build;
 	}
-	goto build;
 report:
 	uc_context_save(e->uc, vp->ctx);
 build:
