@@ -238,6 +238,9 @@ struct emu_partition {
 	pthread_t irqfd_thread;
 	bool irqfd_running;
 	uint64_t irqfd_next_id;
+	/* emu_partition_set_irq_observer (under irqfd_lock) */
+	void (*irq_obs)(void *ctx, const struct emu_irq_event *ev);
+	void *irq_obs_ctx;
 	/* ioeventfd.c: MSHV_IOEVENTFD (MMIO doorbells) */
 	pthread_mutex_t ioev_lock;
 	struct emu_ioeventfd *ioev;

@@ -137,7 +137,24 @@ static void irqfd_inject(struct emu_partition *pt, struct emu_irqfd *f)
 		f->rs_vector = irq.vector;
 		pthread_mutex_unlock(&pt->irqfd_rs_lock);
 	}
-	(void)lapic_deliver(pt, &irq);
+	int rc = lapic_deliver(pt, &irq);
+	if (pt->irq_obs) {
+		struct emu_irq_event ev = {
+			.gsi = f->gsi, .vector = irq.vector, .dest = irq.dest, .type = irq.type,
+			.level = irq.level, .logical = irq.logical, .rc = rc,
+		};
+		pt->irq_obs(pt->irq_obs_ctx, &ev);
+	}
+}
+
+void emu_partition_set_irq_observer(struct emu_partition *pt,
+				    void (*fn)(void *ctx, const struct emu_irq_event *ev),
+				    void *ctx)
+{
+	pthread_mutex_lock(&pt->irqfd_lock);
+	pt->irq_obs = fn;
+	pt->irq_obs_ctx = ctx;
+	pthread_mutex_unlock(&pt->irqfd_lock);
 }
 
 static struct emu_irqfd *find_id(struct emu_partition *pt, uint64_t id)

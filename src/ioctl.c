@@ -504,6 +504,8 @@ long mshv_dev_dispatch(struct mshv_obj *obj, unsigned long request, uint64_t arg
 	if (*created && obj->tap) {
 		tap_get(obj->tap);
 		(*created)->tap = obj->tap;
+		if ((*created)->kind == MSHV_OBJ_PARTITION)
+			tap_partition_created(*created);
 	}
 	return rc;
 }

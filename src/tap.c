@@ -175,6 +175,29 @@ uint16_t tap_hvcall(struct mshv_obj *obj, uint16_t code, uint16_t *reps, const v
 	return st;
 }
 
+/* The core's own interrupts from irqfds (emu_partition_set_irq_observer),
+ * on the partition's irqfd thread. */
+static void irqfd_line(void *ctx, const struct emu_irq_event *ev)
+{
+	struct mshv_tap *tap = ctx;
+	struct tline l = { .n = 0 };
+
+	tl_add(&l, "IRQFD gsi=%u", ev->gsi);
+	trace_decode_irq(&l, ev->type, ev->vector, ev->dest, ev->level, ev->logical);
+	tl_add(&l, " = %s", ev->rc ? trace_errno_name(-ev->rc) : "delivered");
+	trace_emit(tap->trace, TRACE_IRQ, -1, &l);
+}
+
+void tap_partition_created(struct mshv_obj *pt_obj)
+{
+	struct mshv_tap *tap = pt_obj->tap;
+
+	/* The tap outlives the partition: every object of it holds a
+	 * reference and drops it after the partition (mshv_obj_put). */
+	if (pt_obj->pt && tap->trace && trace_wants(tap->trace, TRACE_IRQ))
+		emu_partition_set_irq_observer(pt_obj->pt, irqfd_line, tap);
+}
+
 int tap_run_vp(struct mshv_obj *obj, struct hv_message *msg)
 {
 	struct mshv_tap *tap = obj->tap;

@@ -79,6 +79,9 @@ void trace_decode_hvcall_out(struct tline *l, uint16_t code, uint16_t reps, cons
 			     size_t in_sz, const void *out, size_t out_sz);
 /* A RUN_VP exit: message type and its payload. */
 void trace_decode_exit(struct tline *l, const struct hv_message *msg);
+/* " type=FIXED vector=0x40 dest=0x0 edge[ logical]" */
+void trace_decode_irq(struct tline *l, uint32_t type, uint32_t vector, uint64_t dest,
+		      bool level, bool logical);
 
 /* ---- fault injection (src/fault.c) ---- */
 
@@ -117,5 +120,7 @@ long tap_ioctl(struct mshv_obj *obj, unsigned long request, uint64_t arg,
 uint16_t tap_hvcall(struct mshv_obj *obj, uint16_t code, uint16_t *reps, const void *in,
 		    size_t in_sz, void *out, size_t out_sz, bool *injected);
 int tap_run_vp(struct mshv_obj *obj, struct hv_message *msg);
+/* A traced partition: its irqfd interrupts are traced (class irq). */
+void tap_partition_created(struct mshv_obj *pt_obj);
 
 #endif

@@ -252,6 +252,14 @@ static void name_or_hex(struct tline *l, const char *key, const char *name, uint
 		tl_add(l, " %s=0x%x", key, v);
 }
 
+void trace_decode_irq(struct tline *l, uint32_t type, uint32_t vector, uint64_t dest,
+		      bool level, bool logical)
+{
+	name_or_hex(l, "type", lookup(hv_irq_type_names, N(hv_irq_type_names), type), type);
+	tl_add(l, " vector=0x%x dest=0x%llx %s%s", vector, (unsigned long long)dest,
+	       level ? "level" : "edge", logical ? " logical" : "");
+}
+
 static void reg_value(struct tline *l, uint32_t name, const struct hv_u128 *v)
 {
 	const char *n = reg_name(name);
@@ -364,12 +372,8 @@ void trace_decode_hvcall_in(struct tline *l, uint16_t code, uint16_t reps, const
 		const struct hv_input_assert_virtual_interrupt *a = in;
 		if (in_sz < sizeof *a)
 			return;
-		name_or_hex(l, "type", lookup(hv_irq_type_names, N(hv_irq_type_names),
-					      a->control.interrupt_type), a->control.interrupt_type);
-		tl_add(l, " vector=0x%x dest=0x%llx %s%s", a->vector,
-		       (unsigned long long)a->dest_addr,
-		       a->control.level_triggered ? "level" : "edge",
-		       a->control.logical_dest_mode ? " logical" : "");
+		trace_decode_irq(l, a->control.interrupt_type, a->vector, a->dest_addr,
+				 a->control.level_triggered, a->control.logical_dest_mode);
 		return;
 	}
 	case HVCALL_REGISTER_INTERCEPT_RESULT: {

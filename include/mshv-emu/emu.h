@@ -146,6 +146,20 @@ int emu_set_msi_routing(struct emu_partition *pt, const struct emu_msi_entry *e,
  * vector that route delivered. Deassign removes every irqfd with this
  * eventfd and gsi (0 even if none); no injection from them after return.
  */
+/* An interrupt the core raised itself from an irqfd signal, for a face's
+ * trace (no real driver shows these): the MSI route it used and what
+ * delivery answered (0 or -errno). */
+struct emu_irq_event {
+	uint32_t gsi, vector, dest;
+	uint32_t type;		/* HV_X64_INTERRUPT_TYPE_* */
+	bool level, logical;
+	int rc;
+};
+/* Calls fn(ctx, ev) on the partition's irqfd thread after each such
+ * delivery. Set it before the first irqfd is assigned; NULL removes it. */
+void emu_partition_set_irq_observer(struct emu_partition *pt,
+				    void (*fn)(void *ctx, const struct emu_irq_event *ev),
+				    void *ctx);
 int emu_irqfd_assign(struct emu_partition *pt, int efd, int resample_fd,
 		     uint32_t gsi, bool resample);
 int emu_irqfd_deassign(struct emu_partition *pt, int efd, uint32_t gsi);

@@ -7,6 +7,8 @@
  */
 #include "vmm.h"
 
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -140,6 +142,39 @@ TEST(exit_unrecoverable)
 	vm_destroy(vm);
 }
 
-TEST_MAIN(TEST_ENTRY(known), TEST_ENTRY(create_vp_enomem), TEST_ENTRY(run_vp_eintr),
+/* An interrupt the core raises itself from an irqfd (MSI route: GSI 3,
+ * fixed, vector 0x40, APIC 0), which the trace shows as class irq. */
+TEST(irqfd)
+{
+	struct vm *vm = vm_create_default(1ull << MSHV_PT_BIT_LAPIC);
+	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct mshv_user_irq_table *t = calloc(1, sizeof(*t) + sizeof(t->entries[0]));
+	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	uint64_t one = 1;
+
+	TEST_ASSERT(t && efd >= 0, "calloc/eventfd");
+	t->nr = 1;
+	t->entries[0].gsi = 3;
+	t->entries[0].address_lo = 0xfee00000u;
+	t->entries[0].data = 0x40;
+	TEST_ASSERT_OK(ioctl(vm->pt_fd, MSHV_SET_MSI_ROUTING, t));
+	free(t);
+	struct mshv_user_irqfd a = { .fd = efd, .resamplefd = -1, .gsi = 3 };
+	TEST_ASSERT_OK(ioctl(vm->pt_fd, MSHV_IRQFD, &a));
+	TEST_ASSERT(write(efd, &one, sizeof one) == sizeof one, "write eventfd");
+	/* The core's irqfd thread drains the eventfd, then injects; the
+	 * deassign waits for an injection in flight. */
+	struct pollfd p = { .fd = efd, .events = POLLIN };
+	for (int i = 0; i < 500 && poll(&p, 1, 0) == 1; i++)
+		usleep(10000);
+	TEST_ASSERT(poll(&p, 1, 0) == 0, "the irqfd was never consumed");
+	a.flags = 1u << MSHV_IRQFD_BIT_DEASSIGN;
+	TEST_ASSERT_OK(ioctl(vm->pt_fd, MSHV_IRQFD, &a));
+	close(efd);
+	vcpu_destroy(vcpu);
+	vm_destroy(vm);
+}
+
+TEST_MAIN(TEST_ENTRY(known), TEST_ENTRY(irqfd), TEST_ENTRY(create_vp_enomem), TEST_ENTRY(run_vp_eintr),
 	  TEST_ENTRY(run_vp_eagain), TEST_ENTRY(hvcall_insufficient_memory),
 	  TEST_ENTRY(hvcall_invalid_partition_state), TEST_ENTRY(exit_unrecoverable))
