@@ -54,11 +54,11 @@ GUEST_CODE(irq_guest,
 	"movl $0x1ff, 0xf0(%rbx)\n"		/* SVR: enabled */
 	"ret\n"
 
-	/* (a) wait for interrupts in STI; HLT */
+	/* (a) wait for interrupts in STI; HLT: "ready" is set with IF=0, so
+	 * an interrupt that follows it at once still ends the HLT */
 	GUEST_LABEL(ig_wait)
 	"call ig_enable\n"
-	"sti\n"
-	"1: movl $1, 0x8000\n"
+	"1: cli\n movl $1, 0x8000\n sti\n"
 	"hlt\n"
 	"cmpl $0, 0x8004\n je 1b\n"
 	"cli\n movl $0xdd, %eax\n outl %eax, $0x5f\n hlt\n"
@@ -383,6 +383,12 @@ static void bench_latency(void)
 		lat_series(&l, inject_hvcall, n, hv + r * n);
 		lat_series(&l, inject_irqfd, n, fd + r * n);
 	}
+	/* Stop only once the VP is back in its loop: set between its stop
+	 * check and its next "ready", the flag would end the loop with no
+	 * interrupt left to wait for, and the last series would wait for
+	 * ever (seen once). */
+	while (!*gmem32(l.vm, D_READY))
+		;
 	*gmem32(l.vm, D_STOP) = 1;
 	{
 		double w[1];
