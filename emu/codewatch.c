@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include "codewatch.h"
+#include "u64set.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -48,66 +49,10 @@ struct codewatch {
 	atomic_uint inflight;
 	pthread_mutex_t m;	/* everything below */
 	bool dead;		/* the service thread is gone: watch nothing */
-	uintptr_t *set;		/* watched pages; open addressing, 0 = free */
-	size_t cap, n;
+	struct u64set pages;	/* watched (protected) pages */
 	struct cw_range *ranges;
 	size_t nranges, capranges;
 };
-
-/* ---- the page set (linear probing, backward-shift deletion) ---- */
-
-static size_t home(uintptr_t page, size_t cap)
-{
-	return (size_t)(((uint64_t)(page >> 12) * 0x9e3779b97f4a7c15ull) >> 24) & (cap - 1);
-}
-
-static size_t find(const struct codewatch *cw, uintptr_t page)
-{
-	size_t i = home(page, cw->cap);
-
-	while (cw->set[i] && cw->set[i] != page)
-		i = (i + 1) & (cw->cap - 1);
-	return i;
-}
-
-static bool set_grow(struct codewatch *cw)
-{
-	size_t cap = cw->cap * 2;
-	uintptr_t *s = calloc(cap, sizeof *s);
-
-	if (!s)
-		return false;
-	for (size_t i = 0; i < cw->cap; i++) {
-		if (!cw->set[i])
-			continue;
-		size_t j = home(cw->set[i], cap);
-		while (s[j])
-			j = (j + 1) & (cap - 1);
-		s[j] = cw->set[i];
-	}
-	free(cw->set);
-	cw->set = s;
-	cw->cap = cap;
-	return true;
-}
-
-static void set_del_at(struct codewatch *cw, size_t i)
-{
-	size_t mask = cw->cap - 1;
-
-	for (size_t j = (i + 1) & mask; cw->set[j]; j = (j + 1) & mask) {
-		size_t h = home(cw->set[j], cw->cap);
-		/* Entry j may move to the hole at i unless its home lies
-		 * cyclically in (i, j]. */
-		bool stays = i <= j ? (h > i && h <= j) : (h > i || h <= j);
-		if (!stays) {
-			cw->set[i] = cw->set[j];
-			i = j;
-		}
-	}
-	cw->set[i] = 0;
-	cw->n--;
-}
 
 /* ---- the kernel side ---- */
 
@@ -139,9 +84,7 @@ static void on_fault(struct codewatch *cw, uintptr_t addr, uint64_t flags)
 		return;
 	}
 	pthread_mutex_lock(&cw->m);
-	size_t i = find(cw, page);
-	if (cw->set[i])
-		set_del_at(cw, i);
+	u64set_del(&cw->pages, page);
 	atomic_store(&cw->changed, true);
 	if (protect(cw, page, false))
 		wake(cw, page);
@@ -153,13 +96,7 @@ static void on_fault(struct codewatch *cw, uintptr_t addr, uint64_t flags)
 static void on_remove(struct codewatch *cw, uintptr_t start, uintptr_t end)
 {
 	pthread_mutex_lock(&cw->m);
-	for (size_t i = 0; i < cw->cap;) {
-		uintptr_t p = cw->set[i];
-		if (p && p >= start && p < end)
-			set_del_at(cw, i);	/* slot i refilled: look again */
-		else
-			i++;
-	}
+	u64set_del_range(&cw->pages, start, end);
 	atomic_store(&cw->changed, true);
 	pthread_mutex_unlock(&cw->m);
 }
@@ -175,8 +112,7 @@ static void unregister_all(struct codewatch *cw)
 		ioctl(cw->uffd, UFFDIO_UNREGISTER, &r);
 	}
 	cw->nranges = 0;
-	memset(cw->set, 0, cw->cap * sizeof *cw->set);
-	cw->n = 0;
+	u64set_clear(&cw->pages);
 }
 
 /* The service thread cannot go on: nobody would let a writer through, so
@@ -263,10 +199,8 @@ struct codewatch *codewatch_new(void)
 	if (!cw)
 		goto fail_fd;
 	cw->uffd = fd;
-	cw->cap = 256;
-	cw->set = calloc(cw->cap, sizeof *cw->set);
 	cw->stopfd = eventfd(0, EFD_CLOEXEC);
-	if (!cw->set || cw->stopfd < 0)
+	if (!u64set_init(&cw->pages, 256) || cw->stopfd < 0)
 		goto fail;
 	pthread_mutex_init(&cw->m, NULL);
 	/* The VMM's signals are not for this thread. */
@@ -282,7 +216,7 @@ struct codewatch *codewatch_new(void)
 fail:
 	if (cw->stopfd >= 0)
 		close(cw->stopfd);
-	free(cw->set);
+	u64set_fini(&cw->pages);
 	free(cw);
 fail_fd:
 	close(fd);
@@ -302,7 +236,7 @@ void codewatch_free(struct codewatch *cw)
 	close(cw->uffd);
 	close(cw->stopfd);
 	pthread_mutex_destroy(&cw->m);
-	free(cw->set);
+	u64set_fini(&cw->pages);
 	free(cw->ranges);
 	free(cw);
 }
@@ -344,20 +278,17 @@ bool codewatch_track(struct codewatch *cw, void *start, size_t len, void *page)
 	const struct cw_range *r = range_for(cw, (uintptr_t)start, len);
 	if (!r || !r->ok || p < r->start || p >= r->end)
 		goto out;
-	size_t i = find(cw, p);
-	if (cw->set[i]) {
+	if (u64set_has(&cw->pages, p)) {
 		ok = true;
 		goto out;
 	}
-	if ((cw->n + 1) * 2 > cw->cap) {
-		if (!set_grow(cw))
-			goto out;
-		i = find(cw, p);
-	}
-	if (protect(cw, p, true))
+	/* In the set first (it may need memory), protected second. */
+	if (!u64set_add(&cw->pages, p))
 		goto out;
-	cw->set[i] = p;
-	cw->n++;
+	if (protect(cw, p, true)) {
+		u64set_del(&cw->pages, p);
+		goto out;
+	}
 	ok = true;
 out:
 	pthread_mutex_unlock(&cw->m);
@@ -386,7 +317,7 @@ void codewatch_reset(struct codewatch *cw)
 size_t codewatch_count(struct codewatch *cw)
 {
 	pthread_mutex_lock(&cw->m);
-	size_t n = cw->n;
+	size_t n = cw->pages.n;
 	pthread_mutex_unlock(&cw->m);
 	return n;
 }

@@ -12,7 +12,7 @@ libmshvemu_core_la_SOURCES = \
 	emu/svm.h emu/svm.c emu/svm_exit.c emu/scanner.c \
 	emu/vpstate.c emu/x86_insn.c emu/x86_mmu.c
 # Write watch on executed pages of the VMM's mapping (userfaultfd).
-libmshvemu_core_la_SOURCES += emu/codewatch.h emu/codewatch.c
+libmshvemu_core_la_SOURCES += emu/codewatch.h emu/codewatch.c emu/u64set.h emu/u64set.c
 # SYSCALL/SYSRET, SYSENTER/SYSEXIT (the engine skips SYSCALL and SYSENTER).
 libmshvemu_core_la_SOURCES += emu/x86_syscall.h emu/x86_syscall.c
 # Hyper-V enlightenments: CPUID leaves, hypercall page, reference TSC

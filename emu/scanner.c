@@ -23,6 +23,7 @@
 #include "internal.h"
 #include "rawenv.h"
 #include "svm.h"
+#include "u64set.h"
 #include "x86_insn.h"
 #include "x86_mmu.h"
 #include "x86_syscall.h"
@@ -31,52 +32,10 @@
 #include <string.h>
 
 struct scanner {
-	uint64_t *set;			/* open addressing; key = linear + 1 */
-	size_t cap, n;
+	struct u64set sites;		/* hooked addresses; key = linear + 1 */
 	uc_context *ctx;
 	unsigned long tbs, retranslated, undecodable;
 };
-
-static size_t slot(uint64_t k, size_t cap)
-{
-	return (size_t)((k * 0x9e3779b97f4a7c15ull) >> 20) & (cap - 1);
-}
-
-static bool set_has(const struct scanner *s, uint64_t a)
-{
-	for (size_t i = slot(a + 1, s->cap);; i = (i + 1) & (s->cap - 1)) {
-		if (s->set[i] == a + 1)
-			return true;
-		if (!s->set[i])
-			return false;
-	}
-}
-
-static bool set_add(struct scanner *s, uint64_t a)
-{
-	if ((s->n + 1) * 2 > s->cap) {
-		size_t cap = s->cap * 2;
-		uint64_t *n = calloc(cap, sizeof *n);
-		if (!n)
-			return false;
-		for (size_t i = 0; i < s->cap; i++)
-			if (s->set[i]) {
-				size_t j = slot(s->set[i], cap);
-				while (n[j])
-					j = (j + 1) & (cap - 1);
-				n[j] = s->set[i];
-			}
-		free(s->set);
-		s->set = n;
-		s->cap = cap;
-	}
-	size_t i = slot(a + 1, s->cap);
-	while (s->set[i])
-		i = (i + 1) & (s->cap - 1);
-	s->set[i] = a + 1;
-	s->n++;
-	return true;
-}
 
 enum site { SITE_NONE, SITE_IO, SITE_WINDOW };
 
@@ -213,7 +172,7 @@ static bool hook_site(struct emu_partition *pt, uint64_t begin, uint64_t end)
 {
 	uc_hook h;
 
-	if (!set_add(pt->eng.scan, begin))
+	if (!u64set_add(&pt->eng.scan->sites, begin + 1))
 		return false;
 	return uc_hook_add(pt->eng.uc, &h, UC_HOOK_CODE, site_cb, pt, begin, end) == UC_ERR_OK;
 }
@@ -240,11 +199,11 @@ static void edge_cb(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *opaque)
 		uint64_t a = cur->pc + off;
 		if (x86_decode(buf + off, got - off, mode, &in) < 0) {
 			s->undecodable++;
-			if (!set_has(s, a))
+			if (!u64set_has(&s->sites, a + 1))
 				added |= hook_site(pt, a, cur->pc + cur->size - 1);
 			break;
 		}
-		if (insn_kind(&in) != SITE_NONE && !set_has(s, a))
+		if (insn_kind(&in) != SITE_NONE && !u64set_has(&s->sites, a + 1))
 			added |= hook_site(pt, a, a);
 		off += in.len;
 	}
@@ -299,10 +258,8 @@ int scanner_install(struct emu_partition *pt)
 
 	if (!s)
 		return -ENOMEM;
-	s->cap = 1024;
-	s->set = calloc(s->cap, sizeof *s->set);
 	pt->eng.scan = s;
-	if (!s->set || uc_context_alloc(pt->eng.uc, &s->ctx) != UC_ERR_OK)
+	if (!u64set_init(&s->sites, 1024) || uc_context_alloc(pt->eng.uc, &s->ctx) != UC_ERR_OK)
 		return -ENOMEM;
 	if (uc_hook_add(pt->eng.uc, &h, UC_HOOK_EDGE_GENERATED, edge_cb, pt, 1, 0) ||
 	    uc_hook_add(pt->eng.uc, &h, UC_HOOK_BLOCK, block_cb, pt, 1, 0))
@@ -318,7 +275,7 @@ void scanner_fini(struct emu_partition *pt)
 		return;
 	if (s->ctx)
 		uc_context_free(s->ctx);
-	free(s->set);
+	u64set_fini(&s->sites);
 	free(s);
 	pt->eng.scan = NULL;
 }

@@ -10,9 +10,13 @@ tests_unit_check_x86_mmu_SOURCES = tests/unit/check_x86_mmu.c emu/x86_mmu.c
 tests_unit_check_x86_mmu_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_x86_mmu_LDADD = $(CHECK_LIBS)
 UNIT_TESTS += tests/unit/check_codewatch
-tests_unit_check_codewatch_SOURCES = tests/unit/check_codewatch.c emu/codewatch.c
+tests_unit_check_codewatch_SOURCES = tests/unit/check_codewatch.c emu/codewatch.c emu/u64set.c
 tests_unit_check_codewatch_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -pthread
 tests_unit_check_codewatch_LDADD = $(CHECK_LIBS) -lpthread
+UNIT_TESTS += tests/unit/check_u64set
+tests_unit_check_u64set_SOURCES = tests/unit/check_u64set.c emu/u64set.c
+tests_unit_check_u64set_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_u64set_LDADD = $(CHECK_LIBS)
 
 include tests/conformance/local.mk
 
