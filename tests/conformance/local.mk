@@ -77,8 +77,12 @@ tests_conformance_test_cpuid_CPPFLAGS = -I$(top_srcdir)/include
 
 # Exceptions and interrupts through the guest's IVT/IDT, exception intercepts.
 CONFORMANCE_TESTS += tests/conformance/test_exceptions
-tests_conformance_test_exceptions_SOURCES = tests/conformance/test_exceptions.c $(CONFORMANCE_COMMON)
+tests_conformance_test_exceptions_SOURCES = tests/conformance/test_exceptions.c tests/conformance/exceptions.h $(CONFORMANCE_COMMON)
 tests_conformance_test_exceptions_CPPFLAGS = -I$(top_srcdir)/include
+CONFORMANCE_TESTS += tests/conformance/test_exceptions_legacy
+tests_conformance_test_exceptions_legacy_SOURCES = tests/conformance/test_exceptions_legacy.c \
+	tests/conformance/exceptions.h $(CONFORMANCE_COMMON)
+tests_conformance_test_exceptions_legacy_CPPFLAGS = -I$(top_srcdir)/include
 
 # Interrupt plumbing: MSHV_IRQFD, MSHV_IOEVENTFD, MSI routes into the guest.
 CONFORMANCE_TESTS += tests/conformance/test_irqfd
