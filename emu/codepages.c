@@ -28,7 +28,7 @@ void run_track_code_page(struct emu_partition *pt, uint64_t gpa, const uint8_t *
 			e->cw = codewatch_new();
 			e->cw_tried = true;
 		}
-		if (e->cw && codewatch_track(e->cw, r->host, r->size, (void *)host))
+		if (e->cw && codewatch_track(e->cw, r->host, r->size, host))
 			return;
 	}
 	for (size_t i = 0; i < e->ncode; i++)
@@ -57,12 +57,7 @@ void run_check_code_pages(struct emu_partition *pt)
 {
 	struct emu_engine *e = &pt->eng;
 	bool stale = e->flush_tb;
-
-	if (e->cw && codewatch_take_changed(e->cw)) {
-		stale = true;
-		if (e->loaded)
-			run_flush_fetch(e->loaded);
-	}
+	bool written = e->cw && codewatch_take_changed(e->cw);
 
 	for (size_t i = 0; i < e->ncode;) {
 		const uint8_t *host = mem_host(pt, e->code[i].gpa, EMU_PAGE, false);
@@ -74,12 +69,13 @@ void run_check_code_pages(struct emu_partition *pt)
 		}
 		if (memcmp(host, e->code[i].shadow, EMU_PAGE)) {
 			memcpy(e->code[i].shadow, host, EMU_PAGE);
-			stale = true;
-			if (e->loaded)
-				run_flush_fetch(e->loaded);
+			written = true;
 		}
 		i++;
 	}
+	if (written && e->loaded)
+		run_flush_fetch(e->loaded);
+	stale |= written;
 	/* A flush clears the whole code buffer: only when it holds code. */
 	if (stale && e->translated) {
 		uc_ctl_flush_tb(e->uc);

@@ -267,7 +267,7 @@ static const struct cw_range *range_for(struct codewatch *cw, uintptr_t start, s
 	return &cw->ranges[cw->nranges++];
 }
 
-bool codewatch_track(struct codewatch *cw, void *start, size_t len, void *page)
+bool codewatch_track(struct codewatch *cw, void *start, size_t len, const void *page)
 {
 	uintptr_t p = (uintptr_t)page & ~(uintptr_t)(CW_PAGE - 1);
 	bool ok = false;

@@ -28,7 +28,7 @@ void codewatch_free(struct codewatch *cw);
  * (registered with the kernel on first use). False if that range cannot be
  * watched (e.g. the VMM registered it with its own userfaultfd, or a file
  * mapping without WP support): the caller falls back for this page. */
-bool codewatch_track(struct codewatch *cw, void *start, size_t len, void *page);
+bool codewatch_track(struct codewatch *cw, void *start, size_t len, const void *page);
 
 /* Whether a watched page was written (or a watched range had pages
  * dropped by MADV_DONTNEED/REMOVE) since the last call; clears the flag.

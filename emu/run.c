@@ -120,6 +120,15 @@ static void unrecoverable(struct emu_vp *vp)
 	vp->x.insn_len = 0;
 }
 
+/* The same, with nothing else of the exit: the VP is stopped at RIP. */
+static void unrecoverable_at_rip(struct emu_vp *vp, int vector)
+{
+	memset(&vp->x, 0, sizeof vp->x);
+	unrecoverable(vp);
+	vp->x.vector = vector;
+	vp->x.rip = regs_rip(vp);
+}
+
 /* An event the guest raised: an exception or INT n (EXIT_EXCEPTION), #UD
  * (EXIT_INVALID) or an MSR access that faults (EXIT_MSR, #GP(0)). vp->ctx
  * is a current snapshot. Reported to the VMM if it intercepts the vector,
@@ -163,24 +172,26 @@ static bool guest_event(struct emu_vp *vp)
 	vp->x.exc_param = ev.type == EMU_EV_EXCEPTION && ev.vector == 14 ?
 			  raw_get_cr(vp->ctx, 2) : 0;
 	bool intercepted = exception_intercepted(vp, &ev);
-	enum event_result r = intercepted ? EVENT_BLOCKED : event_deliver(vp, vp->ctx, &ev);
-	if (r == EVENT_DELIVERED)
-		return true;
-	if (intercepted || r == EVENT_UNMAPPED_GPA) {
-		/* Reported with RIP at the instruction, nothing delivered: an
-		 * intercepted exception, or a delivery that needs memory the
-		 * VMM may map (the instruction then raises it again). */
-		vp->x.exc_intercept = intercepted;
-		if (ev.type != EMU_EV_EXCEPTION) {
-			vp->x.rip = ev.rip - ev.insn_len;
-			regs_set_rip(vp, vp->x.rip);
-			uc_context_save(pt->eng.uc, vp->ctx);
-		} else if (intercepted) {
-			vp->x.insn_len = 0;
+	if (!intercepted) {
+		enum event_result r = event_deliver(vp, vp->ctx, &ev);
+		if (r == EVENT_DELIVERED)
+			return true;
+		if (r != EVENT_UNMAPPED_GPA) {
+			unrecoverable(vp);
+			return false;
 		}
-		return false;
 	}
-	unrecoverable(vp);
+	/* Reported with RIP at the instruction, nothing delivered: an
+	 * intercepted exception, or a delivery that needs memory the VMM may
+	 * map (the instruction then raises it again). */
+	vp->x.exc_intercept = intercepted;
+	if (ev.type != EMU_EV_EXCEPTION) {
+		vp->x.rip = ev.rip - ev.insn_len;
+		regs_set_rip(vp, vp->x.rip);
+		uc_context_save(pt->eng.uc, vp->ctx);
+	} else if (intercepted) {
+		vp->x.insn_len = 0;
+	}
 	return false;
 }
 
@@ -264,10 +275,7 @@ static bool inject_pending(struct emu_vp *vp)
 		vp->halted = false;
 		return true;
 	}
-	memset(&vp->x, 0, sizeof vp->x);
-	unrecoverable(vp);
-	vp->x.vector = ev.vector;
-	vp->x.rip = regs_rip(vp);
+	unrecoverable_at_rip(vp, ev.vector);
 	return false;
 }
 
@@ -463,10 +471,7 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 	engine_load(pt, vp);
 	regpage_apply_dirty(vp);
 	if (vp->shutdown) {
-		memset(&vp->x, 0, sizeof vp->x);
-		unrecoverable(vp);
-		vp->x.vector = 8;
-		vp->x.rip = regs_rip(vp);
+		unrecoverable_at_rip(vp, 8);
 		goto report;
 	}
 	if (!inject_pending(vp))
@@ -480,9 +485,7 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 			 * taken here, at an instruction boundary. */
 			atomic_fetch_and(&vp->kick, ~EMU_KICK_IRQ);
 			if (lapic_service(vp) < 0) {
-				memset(&vp->x, 0, sizeof vp->x);
-				unrecoverable(vp);
-				vp->x.rip = regs_rip(vp);
+				unrecoverable_at_rip(vp, 0);
 				goto report;
 			}
 			int eoi = lapic_take_eoi_exit(vp);
