@@ -81,16 +81,10 @@ struct mshv_ctx {
 	uint64_t *param;
 };
 
-/* engine: NULL for the default, else MSHV_EMU_ENGINE for this partition
- * (the in-process face reads it when the partition is created). */
-static void mshv_setup(struct mshv_ctx *c, const struct workload *w, const char *engine)
+static void mshv_setup(struct mshv_ctx *c, const struct workload *w)
 {
 	c->w = w;
-	if (engine)
-		setenv("MSHV_EMU_ENGINE", engine, 1);
 	c->vm = vm_create_default(0);
-	if (engine)
-		unsetenv("MSHV_EMU_ENGINE");
 	c->vcpu = vcpu_create(c->vm, 0);
 	vm_load(c->vm, CODE_GPA, w->code, w->size);
 	vcpu_setup_long_mode(c->vcpu, CODE_GPA, STACK_TOP);
@@ -220,23 +214,20 @@ static void row(const struct workload *w, const char *engine, uint64_t n,
 static void bench_workload(const struct workload *w, bool mshv)
 {
 	struct raw_ctx raw, paged, hooked;
-	struct mshv_ctx m, s;
-	struct bench_case cases[5] = {
+	struct mshv_ctx s;
+	struct bench_case cases[4] = {
 		{ "raw Unicorn (no hooks)", raw_run, &raw, 1u << 22, 0 },
 		{ "raw Unicorn, paging on", raw_run, &paged, 1u << 22, 0 },
 		{ "raw Unicorn + empty hook", raw_run, &hooked, 1u << 18, 0 },
-		{ "mshv-emu, step engine", mshv_run, &m, 1u << 18, 0 },
 		{ "mshv-emu (/dev/mshv)", mshv_run, &s, 1u << 20, 0 },
 	};
-	size_t k = mshv ? 5 : 3;
+	size_t k = mshv ? 4 : 3;
 
 	raw_setup(&raw, w, false, false);
 	raw_setup(&paged, w, false, true);
 	raw_setup(&hooked, w, true, false);
-	if (mshv) {
-		mshv_setup(&m, w, "step");
-		mshv_setup(&s, w, NULL);
-	}
+	if (mshv)
+		mshv_setup(&s, w);
 	bench_measure(cases, k);
 	double raw_per_iter = cases[0].best / (double)cases[0].n;
 
@@ -246,10 +237,8 @@ static void bench_workload(const struct workload *w, bool mshv)
 	raw_vm_close(&raw.r);
 	raw_vm_close(&paged.r);
 	raw_vm_close(&hooked.r);
-	if (mshv) {
-		mshv_teardown(&m);
+	if (mshv)
 		mshv_teardown(&s);
-	}
 }
 
 int main(void)

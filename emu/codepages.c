@@ -73,8 +73,6 @@ void run_check_code_pages(struct emu_partition *pt)
 		}
 		i++;
 	}
-	if (written && e->loaded)
-		run_flush_fetch(e->loaded);
 	stale |= written;
 	/* A flush clears the whole code buffer: only when it holds code. */
 	if (stale && e->translated) {

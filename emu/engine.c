@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 /* The code cache is per engine. Unicorn's default (1 GiB) is slow to set
@@ -27,8 +28,7 @@
 
 void engine_kick(struct emu_vp *vp, unsigned bits)
 {
-	/* The code hook (old engine) or the block hook (SVM engine, see
-	 * scanner.c) polls the flag: no uc_emu_stop from another thread,
+	/* The block hook (scanner.c) polls the flag: no uc_emu_stop from another thread,
 	 * which Unicorn honours after any guest memory access with RIP
 	 * stale. */
 	atomic_fetch_or(&vp->kick, bits);
@@ -52,10 +52,11 @@ int engine_init(struct emu_partition *pt)
 	uc_ctl_exits_enable(e->uc);
 	if (uc_context_alloc(e->uc, &e->scratch) != UC_ERR_OK)
 		return -ENOMEM;
-	if (svm_engine_wanted()) {
-		int rc = svm_init(pt);
-		if (rc)
-			return rc;
+	int rc = svm_init(pt);
+	if (rc) {
+		/* There is no other engine to fall back to. */
+		fprintf(stderr, "mshv-emu: cannot set up the SVM engine: %s\n", strerror(-rc));
+		return rc;
 	}
 	return run_hooks_install(pt);
 }
@@ -205,6 +206,5 @@ void engine_load(struct emu_partition *pt, struct emu_vp *vp)
 	uc_ctl_flush_tlb(e->uc);
 	e->loaded = vp;
 	/* Guest mode travels with the context (svm.c). */
-	vp->svm_guest = e->svm && (raw_get_hflags(vp->ctx) & HF_GUEST);
-	run_flush_fetch(vp);
+	vp->svm_guest = raw_get_hflags(vp->ctx) & HF_GUEST;
 }

@@ -449,7 +449,6 @@ static void commit(struct emu_vp *vp, void *raw, const struct emu_event *ev,
 	uint64_t fl = o->rflags | 2;
 	uc_reg_write(uc, UC_X86_REG_RFLAGS, &fl);
 	uc_ctl_flush_tlb(uc);
-	run_flush_fetch(vp);
 }
 
 /* Where a fault raised while delivering ev is reported to have happened. */

@@ -1,19 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unicorn hooks both engines install: memory faults, interrupts and
- * exceptions, invalid opcodes, SYSCALL/SYSENTER (which Unicorn only
- * reports and skips), and IN/OUT as a safety net. Each records the exit in
+ * Unicorn hooks besides the scanner's (scanner.c): memory faults,
+ * interrupts and exceptions (the SVM #VMEXITs among them, svm_exit.c),
+ * invalid opcodes, SYSCALL/SYSENTER (which Unicorn only reports and
+ * skips), and IN/OUT as a safety net. Each records the exit in
  * the running VP's vp->x and stops the engine; emu/run.c completes it.
  */
 #include "internal.h"
 #include "svm.h"
-#include "x86_insn.h"
 #include "x86_syscall.h"
 
-#include <string.h>
 
-/* The VP executing: the SVM engine also runs without e->running (its
- * guest-mode entry), with the VP loaded. */
+/* The VP executing: the engine also runs without e->running (its
+ * guest-mode entry, svm.c), with the VP loaded. */
 static struct emu_vp *hook_vp(struct emu_partition *pt)
 {
 	return pt->eng.running ? pt->eng.running : pt->eng.loaded;
@@ -69,63 +68,15 @@ static bool hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
 	}
 	vp->x.unmapped = type == UC_MEM_READ_UNMAPPED || type == UC_MEM_WRITE_UNMAPPED ||
 			 type == UC_MEM_FETCH_UNMAPPED;
-	/* A data access belongs to the instruction the code hook just saw; a
-	 * failed fetch has no instruction bytes. */
-	if (vp->x.access != HV_INTERCEPT_ACCESS_EXECUTE && vp->cur) {
-		memcpy(vp->x.bytes, vp->cur, vp->cur_size);
-		vp->x.nbytes = vp->cur_size;
-	}
 	return false;
-}
-
-/* INT n, INT3 and INTO reach the interrupt hook with RIP after them, faults
- * with RIP at the instruction. The code hook saw the instruction that
- * raised the event (every INT stops the run, so a stale one is never an
- * INT), which tells a software event from an exception. */
-static void classify_soft_event(struct emu_vp *vp, uint32_t intno)
-{
-	const uint8_t *p = vp->cur;
-	uint32_t n = vp->cur_size, i = (uint32_t)x86_skip_prefixes(p, n);
-	switch (p[i]) {
-	case 0xcc:
-		if (intno == 3)
-			vp->x.exc_type = EMU_EV_SOFT_EXC;
-		break;
-	case 0xce:
-		if (intno == 4)
-			vp->x.exc_type = EMU_EV_SOFT_EXC;
-		break;
-	case 0xcd:
-		if (i + 1 < n && p[i + 1] == intno)
-			vp->x.exc_type = EMU_EV_SOFT_INT;
-		break;
-	default:
-		break;
-	}
-	if (vp->x.exc_type != EMU_EV_EXCEPTION) {
-		memcpy(vp->x.bytes, p, n);
-		vp->x.nbytes = (uint8_t)n;
-		vp->x.insn_len = (uint8_t)n;
-	}
 }
 
 static void hook_intr(uc_engine *uc, uint32_t intno, void *opaque)
 {
 	struct emu_partition *pt = opaque;
-	struct emu_vp *vp = hook_vp(pt);
 
-	if (pt->eng.svm) {
-		svm_hook_intr(vp, intno);
-		return;
-	}
-
-	vp->x.reason = EXIT_EXCEPTION;
-	vp->x.vector = (int)intno;
-	vp->x.rip = regs_rip(vp);
-	vp->x.exc_type = EMU_EV_EXCEPTION;
-	if (vp->cur)
-		classify_soft_event(vp, intno);
-	uc_emu_stop(uc);
+	(void)uc;
+	svm_hook_intr(hook_vp(pt), intno);
 }
 
 static bool hook_invalid(uc_engine *uc, void *opaque)
@@ -140,7 +91,7 @@ static bool hook_invalid(uc_engine *uc, void *opaque)
 	return false;
 }
 
-/* Safety net: an IO instruction the code hook did not stop in front of. */
+/* Safety net: an IO instruction the scanner did not stop in front of. */
 static uint32_t hook_in(uc_engine *uc, uint32_t port, int size, void *opaque)
 {
 	struct emu_partition *pt = opaque;
@@ -173,8 +124,8 @@ int run_hooks_install(struct emu_partition *pt)
 	uc_engine *uc = pt->eng.uc;
 	uc_hook h;
 
-	/* The SVM engine's IO and memory hooks are safety nets (SVM
-	 * intercepts and the scanner come first). */
+	/* The IO and memory hooks are safety nets (SVM intercepts and the
+	 * scanner come first). */
 	if (uc_hook_add(uc, &h, UC_HOOK_INSN, hook_in, pt, 1, 0, UC_X86_INS_IN) ||
 	    uc_hook_add(uc, &h, UC_HOOK_INSN, hook_out, pt, 1, 0, UC_X86_INS_OUT) ||
 	    uc_hook_add(uc, &h, UC_HOOK_INSN, hook_syscall, pt, 1, 0, UC_X86_INS_SYSCALL) ||
@@ -183,5 +134,5 @@ int run_hooks_install(struct emu_partition *pt)
 	    uc_hook_add(uc, &h, UC_HOOK_INTR, hook_intr, pt, 1, 0) ||
 	    uc_hook_add(uc, &h, UC_HOOK_INSN_INVALID, hook_invalid, pt, 1, 0))
 		return -ENOMEM;
-	return pt->eng.svm ? scanner_install(pt) : step_hooks_install(pt);
+	return scanner_install(pt);
 }

@@ -8,8 +8,8 @@
  * instruction; otherwise the #UD stands, as on Hyper-V.
  *
  * Calls handled by the hypervisor itself: the TLB flushes (flushing the
- * shared engine's TLB and fetch cache covers every VP: the engine flushes
- * both whenever it switches VPs), HvCallSendSyntheticClusterIpi,
+ * shared engine's TLB covers every VP: the engine flushes it whenever it
+ * switches VPs), HvCallSendSyntheticClusterIpi,
  * HvCallNotifyLongSpinWait, and HvCallPostMessage/HvCallSignalEvent,
  * which find no connection (a VMM on mshv cannot create ports).
  * Anything else answers HV_STATUS_INVALID_HYPERCALL_CODE.
@@ -104,7 +104,6 @@ static uint16_t read_input(struct emu_vp *vp, const struct hcall *c, void *buf, 
 static void flush_tlb(struct emu_vp *vp)
 {
 	uc_ctl_flush_tlb(vp->pt->eng.uc);
-	run_flush_fetch(vp);
 }
 
 static uint16_t send_ipi(struct emu_vp *vp, const struct hcall *c)

@@ -73,7 +73,7 @@ enum emu_exit_reason {
 	EXIT_MSR,		/* MSR intercept, or an MSR access that faults (#GP) */
 	EXIT_APIC_EOI,		/* level-triggered EOI: HVMSG_X64_APIC_EOI (vector) */
 	EXIT_SYSCALL,		/* SYSCALL/SYSENTER/.. to emulate (x86_syscall.c) */
-	EXIT_WINDOW,		/* SVM engine, internal: an instruction that may
+	EXIT_WINDOW,		/* svm_exit.c, internal: an instruction that may
 				 * open the interrupt window is next */
 	EXIT_FAULT,		/* the instruction at rip faults: x.vector,
 				 * error code 0 (MOV CR8 reserved bits) */
@@ -115,15 +115,6 @@ struct emu_exit {
 #define EMU_KICK_YIELD  0x2u
 #define EMU_KICK_IRQ    0x4u	/* the LAPIC has something to deliver */
 
-/* Small direct-mapped cache: guest linear page -> host page, for fetching
- * instruction bytes in the code hook. Flushed whenever the guest's
- * translation may have changed (CR writes, INVLPG, entry from the VMM). */
-#define EMU_FETCH_WAYS 64
-struct emu_fetch_entry {
-	uint64_t lpage;		/* linear page number + 1 (0 = empty) */
-	const uint8_t *host;
-};
-
 struct emu_code_page {
 	uint64_t gpa;
 	uint8_t *shadow;	/* copy of the page when first executed */
@@ -147,9 +138,6 @@ struct emu_vp {
 	int wake_fd;			/* eventfd: wakes a halted VP */
 
 	struct emu_exit x;
-	struct emu_fetch_entry fetch[EMU_FETCH_WAYS];
-	const uint8_t *cur;		/* bytes of the instruction being run */
-	uint8_t cur_size, cur_buf[16];
 
 	/* State the engine does not keep: plain-storage registers by name. */
 #define EMU_SHADOW_SLOTS 256
@@ -166,7 +154,6 @@ struct emu_vp {
 	struct emu_hv_vp hv;		/* SynIC, stimers (synic.c, stimer.c) */
 	uint8_t *simp, *siefp;		/* page state set while the page is off */
 	bool raw_batch, raw_snap, raw_dirty;	/* regs_begin/regs_commit */
-	uint8_t flush_after;		/* fetch cache flush at next insn */
 	bool halted;
 	/* after HVMSG_UNRECOVERABLE_EXCEPTION: stays until the VMM sets RIP */
 	bool shutdown;
@@ -290,11 +277,8 @@ void hostmem_sync(struct emu_partition *pt);
 void vp_reset_state(struct emu_vp *vp);
 void vp_destroy(struct emu_vp *vp);
 
-/* hooks.c: the Unicorn hooks of both engines */
+/* hooks.c: the Unicorn hooks besides the SVM intercepts */
 int run_hooks_install(struct emu_partition *pt);
-/* step.c: the step engine's code hook and fetch cache */
-int step_hooks_install(struct emu_partition *pt);
-void run_flush_fetch(struct emu_vp *vp);
 /* codepages.c: code the VMM rewrites under the engine (docs/design.md §6) */
 void run_track_code_page(struct emu_partition *pt, uint64_t gpa, const uint8_t *host);
 /* At entry (engine held): flushes translations if tracked code changed. */
@@ -456,7 +440,7 @@ uint32_t cpuid_phys_bits(void);
 bool cpuid_is_intel(void);
 uint64_t emu_reference_time(struct emu_partition *pt);
 bool msr_intercepted(struct emu_vp *vp, uint32_t msr, bool write);
-/* MSRs Unicorn implements itself (both engines let them run natively). */
+/* MSRs Unicorn implements itself (the engine lets them run natively). */
 bool engine_native_msr(uint32_t msr);
 
 #endif

@@ -68,10 +68,6 @@ void lapic_set_cr8(struct emu_vp *vp, uint64_t val);
 /* x86_cr8.c: MOV to (write) or from CR8 at CPL 0 with general register
  * gpr; 0, or 13 for the #GP(0) of a write to reserved bits (nothing done). */
 int x86_cr8_move(struct emu_vp *vp, bool write, int gpr);
-/* Emulates MOV to/from CR8 at p (opcode 0F at p[op], the instruction is
- * size bytes) and moves RIP past it: 0, a fault vector as above, or -1 if
- * it is not one to emulate here. */
-int x86_mov_cr8(struct emu_vp *vp, const uint8_t *p, unsigned op, unsigned size);
 bool lapic_wait_sipi(struct emu_vp *vp);
 void lapic_set_wait_sipi(struct emu_vp *vp, bool on);
 

@@ -274,7 +274,6 @@ static void start_at_sipi(struct emu_vp *vp, uint8_t vector)
 	regs_set(vp, HV_X64_REGISTER_CS, &v);
 	regs_commit(vp);
 	regs_set_rip(vp, 0);
-	run_flush_fetch(vp);
 }
 
 int lapic_service(struct emu_vp *vp)

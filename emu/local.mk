@@ -8,7 +8,7 @@ libmshvemu_core_la_SOURCES = \
 	emu/abi_asserts_hv_regs.c emu/abi_asserts_hv_vp_state.c \
 	emu/cpuid.c emu/engine.c emu/event.c emu/hypercall.c \
 	emu/intercept.c emu/lapic.c emu/lapic_deliver.c emu/lapic_timer.c emu/hostmem.c emu/emu_limits.h emu/memory.c emu/msr.c emu/partition.c emu/props.c \
-	emu/rawenv.c emu/regpage.c emu/regs.c emu/run.c emu/hooks.c emu/step.c emu/codepages.c emu/vp_mmu.h emu/synth_regs.c emu/vp.c \
+	emu/rawenv.c emu/regpage.c emu/regs.c emu/run.c emu/hooks.c emu/codepages.c emu/vp_mmu.h emu/synth_regs.c emu/vp.c \
 	emu/svm.h emu/svm.c emu/svm_exit.c emu/scanner.c \
 	emu/vpstate.c emu/x86_insn.c emu/x86_mmu.c
 # Write watch on executed pages of the VMM's mapping (userfaultfd).

@@ -123,7 +123,7 @@ int emu_map_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,
 		return -EINVAL;
 	engine_acquire(pt, NULL);
 	/* The SVM engine's host-only area is no place for a slot. */
-	if (pt->eng.svm && !svm_gpa_ok(pt, gpa, size)) {
+	if (!svm_gpa_ok(pt, gpa, size)) {
 		rc = -EINVAL;
 		goto out;
 	}
@@ -185,9 +185,6 @@ void mem_changed(struct emu_partition *pt)
 	pt->eng.flush_tb = true;
 	if (pt->eng.cw)
 		codewatch_reset(pt->eng.cw);
-	for (size_t v = 0; v < EMU_MAX_VPS; v++)
-		if (pt->vps[v])
-			run_flush_fetch(pt->vps[v]);
 }
 
 int emu_unmap_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,

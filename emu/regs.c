@@ -64,7 +64,7 @@ uint64_t regs_rflags(struct emu_vp *vp)
 static uint64_t msr_get(struct emu_vp *vp, uint32_t msr)
 {
 	uc_x86_msr m = { .rid = msr };
-	bool svm = vp->pt->eng.svm && vp->svm_guest;
+	bool svm = vp->svm_guest;
 
 	if (svm && !svm_msr_open(vp->pt, msr))
 		return 0;
@@ -77,7 +77,7 @@ static uint64_t msr_get(struct emu_vp *vp, uint32_t msr)
 static void msr_set(struct emu_vp *vp, uint32_t msr, uint64_t val)
 {
 	uc_x86_msr m = { .rid = msr, .value = val };
-	bool svm = vp->pt->eng.svm && vp->svm_guest;
+	bool svm = vp->svm_guest;
 
 	if (svm && !svm_msr_open(vp->pt, msr))
 		return;
@@ -122,7 +122,6 @@ static void raw_flush(struct emu_vp *vp)
 	raw_update_hflags(SCRATCH(vp));
 	uc_context_restore(UC(vp), vp->pt->eng.scratch);
 	uc_ctl_flush_tlb(UC(vp));
-	run_flush_fetch(vp);
 	vp->raw_dirty = false;
 }
 

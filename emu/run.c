@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * MSHV_RUN_VP: the run loop and the completion of each exit. The engines
- * (emu/svm.c with emu/scanner.c, or the step engine, emu/step.c) and the
- * shared hooks (emu/hooks.c) record why the guest stopped in vp->x; here
+ * MSHV_RUN_VP: the run loop and the completion of each exit. The engine
+ * (emu/svm.c, emu/svm_exit.c with emu/scanner.c) and the other hooks
+ * (emu/hooks.c) record why the guest stopped in vp->x; here
  * the exit is resumed inside RUN_VP, reported to the VMM as a message, or
  * ends the call with an errno.
  */
@@ -340,9 +340,8 @@ static int on_io(struct emu_vp *vp, struct run_state *rs)
 	snapshot(vp);
 	if (finish_io(vp))
 		return REPORT;
-	/* Classified from a stale code translation (SVM: a scanner site
-	 * whose code changed: pass it once). */
-	run_flush_fetch(vp);
+	/* Classified from a stale code translation (a scanner site whose
+	 * code changed): pass it once. */
 	vp->svm_skip_rip = vp->x.rip + 1;
 	return RESUME;
 }
@@ -453,7 +452,7 @@ static const exit_handler exit_handlers[] = {
 	[EXIT_SYSCALL] = on_syscall,
 	[EXIT_FAULT] = on_exception,
 	/* EXIT_APIC_EOI comes from the LAPIC, EXIT_WINDOW stays inside the
-	 * SVM engine: from the engine either is a stop without reason. */
+	 * engine (svm_exit.c): from the engine either is a stop without reason. */
 	[EXIT_APIC_EOI] = on_stop,
 	[EXIT_WINDOW] = on_stop,
 };
@@ -512,14 +511,13 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 			rs.recheck = false;
 		}
 		memset(&vp->x, 0, sizeof vp->x);
-		vp->cur = NULL;
 		if (!engine_enter(pt, vp)) {
 			engine_yield(pt, vp);
 			engine_load(pt, vp);
 			rs.recheck = true;
 			continue;
 		}
-		rs.err = e->svm ? (uc_err)svm_run(vp) : uc_emu_start(e->uc, regs_rip(vp), 0, 0, 0);
+		rs.err = (uc_err)svm_run(vp);
 		engine_leave(pt);
 		e->translated = true;
 		unsigned why = vp->x.reason;

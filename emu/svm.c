@@ -87,15 +87,6 @@ struct svm_host {
 	uint64_t msr_sig;		/* VMM intercepts the map reflects */
 };
 
-/* The SVM engine is the default; MSHV_EMU_ENGINE=step keeps the older
- * engine with its per-instruction hook (docs/engine.md). */
-bool svm_engine_wanted(void)
-{
-	const char *e = getenv("MSHV_EMU_ENGINE");
-
-	return !e || strcmp(e, "step");
-}
-
 static uint8_t *hp(struct svm_host *h, uint64_t off) { return h->mem + off; }
 static void put64(struct svm_host *h, uint64_t off, uint64_t v) { memcpy(hp(h, off), &v, 8); }
 static void put32(struct svm_host *h, uint64_t off, uint32_t v) { memcpy(hp(h, off), &v, 4); }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The SVM engine (MSHV_EMU_ENGINE=svm): guest code runs as an SVM guest of
+ * The engine: guest code runs as an SVM guest of
  * the AMD CPU model inside Unicorn, so QEMU's own intercept machinery stops
  * it exactly at CPUID, MSR, HLT, exceptions, INT n and nested page faults
  * without a per-instruction hook. IO instructions, which Unicorn 2.1.1 lets
@@ -36,9 +36,6 @@ struct emu_vp;
 #define HF2_GIF (1u << 0)
 #define HF2_NPT (1u << 6)
 
-/* Selected with the environment variable at partition creation. */
-bool svm_engine_wanted(void);
-
 /* svm.c: host-only structures, nested paging, guest entry */
 int svm_init(struct emu_partition *pt);
 void svm_fini(struct emu_partition *pt);
@@ -59,7 +56,7 @@ void svm_msr_close(struct emu_partition *pt, uint32_t msr);
 uint64_t svm_exit_info_2(struct emu_partition *pt);
 
 /* svm_exit.c: one run of the guest with the exits translated into vp->x
- * (the old engine's conventions); handles CPUID, native MSRs and the
+ * (run.c completes them); handles CPUID, native MSRs and the
  * interrupt-window single steps itself. Returns uc_emu_start's result. */
 int svm_run(struct emu_vp *vp);
 void svm_hook_intr(struct emu_vp *vp, uint32_t intno);

@@ -2,8 +2,8 @@
 /*
  * SVM engine, guest side: runs the guest until something the VMM or the
  * run loop must see, with one handler per #VMEXIT reason. Exits are
- * translated into vp->x with the conventions of the hook-based engine
- * (run.c), so the run loop completes both the same way.
+ * translated into vp->x, which the run loop (run.c) completes like the
+ * exits the other hooks (hooks.c) record.
  *
  * Interrupt window (vp->irq_window from lapic_service): 2 = IF is 1 but an
  * STI/MOV SS shadow blocks: single-step one instruction with RFLAGS.TF
@@ -141,8 +141,8 @@ static int exit_hlt(struct emu_vp *vp, uint32_t code)
 	return REPORT;
 }
 
-/* INT n, INT3, INTO: reported like the old engine's interrupt hook did,
- * with RIP after the instruction. */
+/* INT n, INT3, INTO: reported with RIP after the instruction, as
+ * guest_event (run.c) expects of a software event. */
 static int exit_swint(struct emu_vp *vp, uint32_t code)
 {
 	struct x86_insn in;

@@ -133,7 +133,6 @@ int emu_vp_create(struct emu_partition *pt, uint32_t index, void *pages,
 		uc_context_restore(e->uc, e->pristine);
 		e->loaded = vp;
 		vp->svm_guest = false;
-		run_flush_fetch(vp);
 		vp_reset_state(vp);
 		/* Power-on: in a LAPIC partition only the BSP runs; an AP
 		 * waits for INIT/SIPI (or for the VMM to clear startup
@@ -199,8 +198,8 @@ void emu_vp_kick(struct emu_vp *vp)
 {
 	uint64_t one = 1;
 
-	/* Wakes a VP halted in RUN_VP; a running VP sees the flag (the code
-	 * hook or the SVM engine's block hook polls it). */
+	/* Wakes a VP halted in RUN_VP; a running VP sees the flag (the
+	 * scanner's block hook polls it). */
 	engine_kick(vp, EMU_KICK_SIGNAL);
 	ssize_t r = write(vp->wake_fd, &one, sizeof one);
 	(void)r;

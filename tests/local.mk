@@ -148,14 +148,6 @@ tests_unit_check_hostmem_LDADD = libmshvemu-core.la $(CHECK_LIBS)
 
 include tests/fuzz/local.mk
 
-# The whole suite on the older engine with its per-instruction hook
-# (MSHV_EMU_ENGINE=step; the default is the SVM engine, docs/engine.md): the
-# variable reaches every partition the in-process face, the CUSE daemon and
-# the unit tests create.
-check-step:
-	MSHV_EMU_ENGINE=step $(MAKE) $(AM_MAKEFLAGS) check
-.PHONY: check-step
-
 # mshv-emud --trace and --fault (src/tap.h) through the same fake kernel.
 UNIT_TESTS += tests/unit/check_cuse_trace
 tests_unit_check_cuse_trace_SOURCES = tests/cuse/check_cuse_trace.c $(CUSE_FAKE_KERNEL)

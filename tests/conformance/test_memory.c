@@ -285,11 +285,6 @@ GUEST_CODE(walk_guest,
  */
 TEST(page_walk_through_unmapped_gpa)
 {
-	const char *eng = getenv("MSHV_EMU_ENGINE");
-
-	if (eng && !strcmp(eng, "step"))
-		test_skip("MSHV_EMU_ENGINE=step: Unicorn's own page walk turns an "
-			  "unbacked table into a fault (docs/engine.md)");
 	struct vm *vm = vm_create_default(0);
 	struct vcpu *vcpu = vcpu_create(vm, 0);
 	uint8_t *pt = anon(0x1000);
