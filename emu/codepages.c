@@ -5,8 +5,14 @@
  * translated from is tracked, by the write watch (codewatch.h) where the
  * VMM's mapping is the engine's, else by a copy compared at each entry.
  */
-#include "internal.h"
+#include "util.h"
+#include "memory.h"
+#include "engine.h"
+#include "partition.h"
 #include "codewatch.h"
+
+#include <mshv-emu/emu.h>
+#include <unicorn/unicorn.h>
 
 #include <stdlib.h>
 #include <string.h>

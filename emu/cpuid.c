@@ -5,7 +5,12 @@
  * hypervisor does not emulate, plus the Hyper-V leaves, then the VMM's
  * registered results (REGISTER_INTERCEPT_RESULT) applied through their masks.
  */
-#include "internal.h"
+#include "vp.h"
+#include "partition.h"
+#include "cpuid.h"
+#include "hv.h"
+
+#include <unicorn/unicorn.h>
 
 #include <stdlib.h>
 #include <string.h>

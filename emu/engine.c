@@ -6,10 +6,14 @@
  * RUN_VP, a hypercall touching VP state, a memory map change) acquires it,
  * and a VP inside uc_emu_start is asked to yield via its kick flag.
  */
-#include "internal.h"
-#include "codewatch.h"
-#include "rawenv.h"
+#include "engine.h"
+#include "vp.h"
+#include "partition.h"
 #include "svm.h"
+#include "rawenv.h"
+#include "codewatch.h"
+
+#include <unicorn/unicorn.h>
 
 #include <stdio.h>
 #include <stdlib.h>

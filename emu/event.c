@@ -17,9 +17,18 @@
  * virtual-8086 mode, delivery touching guest-physical memory that is not
  * RAM. Segment-limit checks on stack pushes are not made.
  */
-#include "internal.h"
+#include "util.h"
+#include "exit.h"
+#include "memory.h"
+#include "vp.h"
+#include "partition.h"
+#include "event.h"
+#include "regs.h"
 #include "rawenv.h"
 #include "x86_mmu.h"
+
+#include <hyperv/hv_all.h>
+#include <unicorn/unicorn.h>
 
 #include <string.h>
 

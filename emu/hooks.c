@@ -6,9 +6,16 @@
  * skips), and IN/OUT as a safety net. Each records the exit in
  * the running VP's vp->x and stops the engine; emu/run.c completes it.
  */
-#include "internal.h"
+#include "exit.h"
+#include "engine.h"
+#include "vp.h"
+#include "partition.h"
+#include "regs.h"
 #include "svm.h"
 #include "x86_syscall.h"
+
+#include <hyperv/hv_all.h>
+#include <unicorn/unicorn.h>
 
 
 /* The VP executing: the engine also runs without e->running (its

@@ -28,7 +28,14 @@
  * raw syscall: the interposers must not see the core's own calls.
  */
 #define _GNU_SOURCE
-#include "internal.h"
+#include "util.h"
+#include "emu_limits.h"
+#include "memory.h"
+#include "engine.h"
+#include "partition.h"
+
+#include <mshv-emu/emu.h>
+#include <unicorn/unicorn.h>
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Hyper-V enlightenments a guest sees (emu/hv_*.c, emu/synic.c,
- * emu/stimer.c): the CPUID leaves 0x40000000-0x4000000A, the hypercall
- * page and guest hypercalls, the reference TSC page and frequency MSRs,
- * the synthetic interrupt controller and the synthetic timers. Each is
+ * Hyper-V enlightenments a guest sees (emu/hv_*.c; the synthetic
+ * interrupt controller and timers are in synic.h): the CPUID leaves
+ * 0x40000000-0x4000000A, the hypercall page and guest hypercalls, the
+ * reference TSC page and frequency MSRs. Each is
  * there only where the partition's synthetic processor features
  * (SYNTHETIC_PROC_FEATURES, TLFS "Partition Privilege Flags") grant it.
  *
@@ -17,8 +17,6 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-#include <hyperv/hv_all.h>
 
 struct emu_vp;
 struct emu_partition;
@@ -47,40 +45,6 @@ struct emu_partition;
 	 (1ull << HV_SYN_FREQUENCY) | (1ull << HV_SYN_DIRECT_STIMER) |	\
 	 (1ull << HV_SYN_TB_FLUSH) | (1ull << HV_SYN_CLUSTER_IPI) |	\
 	 (1ull << HV_SYN_LONG_SPIN_WAIT))
-
-#define HV_SINTS	16
-#define HV_STIMERS	4
-
-/* SINTx register bits (TLFS "SINTx Registers"). */
-#define HV_SINT_VECTOR(v)	((unsigned)((v) & 0xff))
-#define HV_SINT_MASKED		(1ull << 16)
-#define HV_SINT_AUTO_EOI	(1ull << 17)
-#define HV_SINT_POLLING		(1ull << 18)
-
-/* STIMERx_CONFIG bits (TLFS "Synthetic Timer Configuration Register"). */
-#define HV_STIMER_ENABLE	(1ull << 0)
-#define HV_STIMER_PERIODIC	(1ull << 1)
-#define HV_STIMER_LAZY		(1ull << 2)
-#define HV_STIMER_AUTO_ENABLE	(1ull << 3)
-#define HV_STIMER_VECTOR(c)	((unsigned)(((c) >> 4) & 0xff))
-#define HV_STIMER_DIRECT	(1ull << 12)
-#define HV_STIMER_SINT(c)	((unsigned)(((c) >> 16) & 0xf))
-
-struct emu_stimer {
-	uint64_t config, count;
-	uint64_t due;		/* reference time of the next expiry; 0 = idle */
-	uint64_t exp_time;	/* expiry whose message waits for its slot */
-	bool msg_pending;
-};
-
-/* Per VP: SynIC registers, the messages waiting for a slot, the timers. */
-struct emu_hv_vp {
-	pthread_mutex_t m;
-	uint64_t scontrol, simp, siefp, sint[HV_SINTS];
-	struct hv_message queued[HV_SINTS];	/* one waits per SINT */
-	uint16_t queued_mask;
-	struct emu_stimer st[HV_STIMERS];
-};
 
 /* Per partition: the partition-wide MSRs and the timer thread. */
 struct emu_hv_pt {
@@ -130,36 +94,5 @@ uint16_t hv_guest_os_id_set(struct emu_partition *pt, uint64_t val);
  * interface is executed and the guest continues (true). */
 bool hv_vmcall(struct emu_vp *vp);
 
-/* synic.c */
-uint16_t synic_reg_get(struct emu_vp *vp, uint32_t name, uint64_t *val);
-uint16_t synic_reg_set(struct emu_vp *vp, uint32_t name, uint64_t val);
-/* Posts msg to vp's SINT sint (engine held): HV_STATUS_*. */
-uint16_t synic_post(struct emu_vp *vp, unsigned sint, const struct hv_message *msg);
-uint16_t synic_signal(struct emu_vp *vp, unsigned sint, unsigned flag, bool *newly);
-/* Puts msg into sint's slot (engine and hv.m held): 0 delivered, 1 the
- * slot is busy (its msg_pending flag now set), -1 no SIMP page. */
-int synic_slot_put(struct emu_vp *vp, unsigned sint, const struct hv_message *msg);
-/* Interrupts vp through SINT sint if it is unmasked (hv.m held). */
-void synic_raise(struct emu_vp *vp, unsigned sint);
-/* Sets vector at vp's LAPIC and wakes it (no lock needed). */
-void synic_raise_vector(struct emu_vp *vp, unsigned vector);
-/* MSHV_VP_STATE_SIMP/SIEFP: the live page (engine held, vp loaded). */
-int synic_state_page(struct emu_vp *vp, bool simp, void *buf, bool set);
-/* ROOT_HVCALL POST_MESSAGE_DIRECT / SIGNAL_EVENT_DIRECT. */
-uint16_t synic_post_direct(struct emu_partition *pt, const void *in);
-uint16_t synic_signal_direct(struct emu_partition *pt, const void *in, void *out,
-			     size_t out_sz);
-
-/* stimer.c */
-uint16_t stimer_reg_get(struct emu_vp *vp, uint32_t name, uint64_t *val);
-uint16_t stimer_reg_set(struct emu_vp *vp, uint32_t name, uint64_t val);
-/* A message slot was freed (EOM; engine and hv.m held): retry pending
- * expiry messages of SINT sint. */
-void stimer_retry(struct emu_vp *vp, unsigned sint);
-void stimer_state_get(struct emu_vp *vp, struct hv_synthetic_timers_state *s);
-int stimer_state_set(struct emu_vp *vp, const struct hv_synthetic_timers_state *s);
-void stimer_pt_fini(struct emu_partition *pt);
-/* Partition time jumped or froze: the thread recomputes its sleep. */
-void stimer_time_changed(struct emu_partition *pt);
 
 #endif

@@ -7,7 +7,12 @@
  * told about an enlightenment only where the VMM granted it, and only
  * granted ones that this hypervisor implements exist (props.c).
  */
-#include "internal.h"
+#include "emu_limits.h"
+#include "vp.h"
+#include "partition.h"
+#include "hv.h"
+
+#include <hyperv/hv_all.h>
 
 #include <string.h>
 

@@ -14,10 +14,22 @@
  * which find no connection (a VMM on mshv cannot create ports).
  * Anything else answers HV_STATUS_INVALID_HYPERCALL_CODE.
  */
-#include "internal.h"
+#include "util.h"
+#include "emu_limits.h"
+#include "memory.h"
+#include "engine.h"
+#include "vp.h"
+#include "partition.h"
+#include "regs.h"
+#include "cpuid.h"
+#include "hv.h"
+#include "irq.h"
 #include "rawenv.h"
 #include "x86_mmu.h"
-#include "irq.h"
+
+#include <hyperv/hv_all.h>
+#include <mshv-emu/emu.h>
+#include <unicorn/unicorn.h>
 
 #include <string.h>
 

@@ -6,7 +6,12 @@
  * partition holds its privilege (TLFS "Partition Privilege Flags"); the
  * VMM always can.
  */
-#include "internal.h"
+#include "vp.h"
+#include "partition.h"
+#include "hv.h"
+#include "synic.h"
+
+#include <hyperv/hv_all.h>
 
 #include <string.h>
 

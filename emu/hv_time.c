@@ -8,7 +8,13 @@
  * tells the guest to use the TIME_REF_COUNT MSR instead: so it is while
  * partition time is frozen (the page cannot express a stopped clock).
  */
-#include "internal.h"
+#include "memory.h"
+#include "engine.h"
+#include "partition.h"
+#include "hv.h"
+#include "synic.h"
+
+#include <hyperv/hv_all.h>
 
 #include <time.h>
 #include <x86intrin.h>

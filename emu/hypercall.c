@@ -4,10 +4,22 @@
  * already applied the kernel's allow-list and argument checks; here each
  * call is validated as the hypervisor would and answers an HV_STATUS.
  */
-#include "hypercall.h"
-#include "rawenv.h"
-#include "vp_mmu.h"
+#include "emu_limits.h"
+#include "memory.h"
+#include "engine.h"
+#include "vp.h"
+#include "partition.h"
+#include "regs.h"
+#include "cpuid.h"
+#include "synic.h"
+#include "lapic.h"
 #include "irq.h"
+#include "hypercall.h"
+#include "x86_mmu.h"
+#include "vp_mmu.h"
+
+#include <hyperv/hv_all.h>
+#include <mshv-emu/emu.h>
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,10 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /* Building the hv_message a VMM receives from MSHV_RUN_VP. vp->ctx holds the
  * VP's state as it stopped. */
-#include "internal.h"
+#include "exit.h"
+#include "memory.h"
+#include "vp.h"
+#include "event.h"
+#include "regs.h"
+#include "cpuid.h"
+#include "msr.h"
 #include "rawenv.h"
 #include "x86_insn.h"
 #include "x86_mmu.h"
+
+#include <hyperv/hv_all.h>
 
 #include <string.h>
 

@@ -16,7 +16,17 @@
  * The table is guarded by ioev_lock, which the VP thread holds while
  * signalling: once a deassign returns, its eventfd is not signalled again.
  */
-#include "internal.h"
+#include "util.h"
+#include "emu_limits.h"
+#include "exit.h"
+#include "vp.h"
+#include "partition.h"
+#include "regs.h"
+#include "irqfd.h"
+#include "ioeventfd.h"
+
+#include <hyperv/hv_all.h>
+#include <mshv-emu/emu.h>
 
 #include <fcntl.h>
 #include <stdlib.h>

@@ -22,8 +22,12 @@
  * never waits for an injection that waits for the LAPIC. Order:
  * irqfd_lock -> pt->lock, irqfd_lock -> irqfd_rs_lock.
  */
-#include "internal.h"
+#include "emu_limits.h"
+#include "partition.h"
+#include "irqfd.h"
 #include "irq.h"
+
+#include <mshv-emu/emu.h>
 
 #include <fcntl.h>
 #include <poll.h>

@@ -16,11 +16,18 @@
  * and MSHV_VP_STATE_LAPIC. Delivery, IPIs, INIT/SIPI and injection are in
  * emu/lapic_deliver.c, the timer thread in emu/lapic_timer.c.
  */
-#define MSHV_EMU_LAPIC_INTERNAL
-#include "internal.h"
-#include "svm.h"
-#include "rawenv.h"
+#include "util.h"
+#include "memory.h"
+#include "engine.h"
+#include "vp.h"
+#include "partition.h"
+#include "lapic.h"
+#include "lapic_internal.h"
 #include "irq.h"
+#include "svm.h"
+
+#include <hyperv/hv_all.h>
+#include <unicorn/unicorn.h>
 
 #include <stdlib.h>
 #include <string.h>

@@ -5,10 +5,18 @@
  * resolution, IPIs through the ICR, INIT/SIPI, and the run loop's
  * injection side (lapic_service). See emu/lapic.c for the threading rules.
  */
-#define MSHV_EMU_LAPIC_INTERNAL
-#include "internal.h"
-#include "rawenv.h"
+#include "emu_limits.h"
+#include "engine.h"
+#include "vp.h"
+#include "partition.h"
+#include "event.h"
+#include "regs.h"
+#include "lapic.h"
+#include "lapic_internal.h"
 #include "irq.h"
+
+#include <hyperv/hv_all.h>
+#include <mshv-emu/emu.h>
 
 #include <stdlib.h>
 #include <string.h>

@@ -5,10 +5,11 @@
  * the earliest deadline of its VPs and sets their timer vectors the way
  * lapic_deliver does (see emu/lapic.c for the threading rules).
  */
-#define MSHV_EMU_LAPIC_INTERNAL
-#include "internal.h"
-#include "rawenv.h"
-#include "irq.h"
+#include "emu_limits.h"
+#include "vp.h"
+#include "partition.h"
+#include "lapic.h"
+#include "lapic_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

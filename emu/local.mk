@@ -2,7 +2,9 @@
 # the installable libmshvemu (shared and static).
 noinst_LTLIBRARIES += libmshvemu-core.la
 libmshvemu_core_la_SOURCES = \
-	emu/internal.h emu/lapic.h emu/hypercall.h emu/rawenv.h emu/x86_insn.h emu/x86_mmu.h \
+	emu/util.h emu/exit.h emu/memory.h emu/engine.h emu/vp.h emu/partition.h \
+	emu/event.h emu/regs.h emu/cpuid.h emu/msr.h emu/irqfd.h emu/ioeventfd.h \
+	emu/lapic.h emu/lapic_internal.h emu/hypercall.h emu/rawenv.h emu/x86_insn.h emu/x86_mmu.h \
 	emu/abi_asserts.h emu/abi_asserts_uapi.c emu/abi_asserts_hv_hypercall.c \
 	emu/abi_asserts_hv_message.c emu/abi_asserts_hv_partition.c \
 	emu/abi_asserts_hv_regs.c emu/abi_asserts_hv_vp_state.c \
@@ -17,7 +19,7 @@ libmshvemu_core_la_SOURCES += emu/codewatch.h emu/codewatch.c emu/u64set.h emu/u
 libmshvemu_core_la_SOURCES += emu/x86_syscall.h emu/x86_syscall.c
 # Hyper-V enlightenments: CPUID leaves, hypercall page, reference TSC
 # page, SynIC, synthetic timers.
-libmshvemu_core_la_SOURCES += emu/hv.h emu/hv_regs.c emu/hv_cpuid.c emu/hv_time.c \
+libmshvemu_core_la_SOURCES += emu/hv.h emu/synic.h emu/hv_regs.c emu/hv_cpuid.c emu/hv_time.c \
 	emu/hv_hypercall_page.c emu/synic.c emu/stimer.c
 # MOV CR8 (the engine ignores it).
 libmshvemu_core_la_SOURCES += emu/x86_cr8.c

@@ -6,9 +6,17 @@
  * changed with the partition's engine held, which is also what every reader
  * (hooks, hypercalls) holds.
  */
-#include "internal.h"
-#include "codewatch.h"
+#include "util.h"
+#include "emu_limits.h"
+#include "memory.h"
+#include "engine.h"
+#include "partition.h"
+#include "lapic.h"
 #include "svm.h"
+#include "codewatch.h"
+
+#include <mshv-emu/emu.h>
+#include <unicorn/unicorn.h>
 
 #include <stdlib.h>
 #include <string.h>

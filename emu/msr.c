@@ -4,7 +4,14 @@
  * register name, so the guest and the VMM (GET/SET_VP_REGISTERS) see one
  * value. Anything else follows the partition's UNIMPLEMENTED_MSR_ACTION.
  */
-#include "internal.h"
+#include "vp.h"
+#include "partition.h"
+#include "regs.h"
+#include "msr.h"
+#include "hv.h"
+#include "lapic.h"
+
+#include <hyperv/hv_all.h>
 
 #include <time.h>
 

@@ -1,7 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /* Partition lifecycle: create, initialize, reference counting, teardown. */
-#include "internal.h"
+#include "emu_limits.h"
+#include "memory.h"
+#include "engine.h"
+#include "vp.h"
+#include "partition.h"
+#include "irqfd.h"
+#include "ioeventfd.h"
+#include "cpuid.h"
+#include "hv.h"
+#include "lapic.h"
 #include "rawenv.h"
+
+#include <hyperv/hv_all.h>
+#include <mshv-emu/emu.h>
 
 #include <stdio.h>
 #include <stdlib.h>

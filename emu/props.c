@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Partition properties (GET/SET_PARTITION_PROPERTY and the _EX form). */
-#include "internal.h"
+#include "emu_limits.h"
+#include "partition.h"
+#include "cpuid.h"
+#include "msr.h"
+#include "hv.h"
 #include "hypercall.h"
+
+#include <hyperv/hv_all.h>
 
 #include <string.h>
 

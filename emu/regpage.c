@@ -4,8 +4,14 @@
  * VMM may edit, marking what it changed in `dirty`; changes apply at the
  * next RUN_VP. Kept coherent with hypercall register access.
  */
-#include "internal.h"
+#include "vp.h"
+#include "partition.h"
+#include "regs.h"
+#include "lapic.h"
 #include "rawenv.h"
+
+#include <hyperv/hv_all.h>
+#include <unicorn/unicorn.h>
 
 #include <string.h>
 

@@ -6,10 +6,20 @@
  * registers the engine does not model. The VP must be loaded on its
  * partition's engine, which the caller holds.
  */
-#include "internal.h"
-#include "vp_mmu.h"
+#include "memory.h"
+#include "vp.h"
+#include "partition.h"
+#include "regs.h"
+#include "msr.h"
+#include "hv.h"
+#include "lapic.h"
 #include "svm.h"
 #include "rawenv.h"
+#include "x86_mmu.h"
+#include "vp_mmu.h"
+
+#include <hyperv/hv_all.h>
+#include <unicorn/unicorn.h>
 
 #include <string.h>
 #include <x86intrin.h>

@@ -6,12 +6,27 @@
  * the exit is resumed inside RUN_VP, reported to the VMM as a message, or
  * ends the call with an errno.
  */
-#include "internal.h"
-#include "rawenv.h"
+#include "exit.h"
+#include "memory.h"
+#include "engine.h"
+#include "vp.h"
+#include "partition.h"
+#include "event.h"
+#include "regs.h"
+#include "ioeventfd.h"
+#include "msr.h"
+#include "hv.h"
+#include "lapic.h"
 #include "svm.h"
-#include "vp_mmu.h"
+#include "rawenv.h"
 #include "x86_insn.h"
+#include "x86_mmu.h"
+#include "vp_mmu.h"
 #include "x86_syscall.h"
+
+#include <hyperv/hv_all.h>
+#include <mshv-emu/emu.h>
+#include <unicorn/unicorn.h>
 
 #include <poll.h>
 #include <stdlib.h>

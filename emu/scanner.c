@@ -20,13 +20,20 @@
  * instruction. The edge hook also records the pages code was translated
  * from, for the VMM-write check (run_track_code_page).
  */
-#include "internal.h"
-#include "rawenv.h"
+#include "util.h"
+#include "exit.h"
+#include "memory.h"
+#include "engine.h"
+#include "vp.h"
+#include "partition.h"
 #include "svm.h"
-#include "u64set.h"
+#include "rawenv.h"
 #include "x86_insn.h"
 #include "x86_mmu.h"
 #include "x86_syscall.h"
+#include "u64set.h"
+
+#include <unicorn/unicorn.h>
 
 #include <stdlib.h>
 #include <string.h>

@@ -14,8 +14,16 @@
  * timer's limit), and missed periods are dropped (the lazy behaviour).
  * A one-shot timer clears its enable bit when it expires.
  */
-#define MSHV_EMU_LAPIC_INTERNAL
-#include "internal.h"
+#include "emu_limits.h"
+#include "engine.h"
+#include "vp.h"
+#include "partition.h"
+#include "msr.h"
+#include "hv.h"
+#include "synic.h"
+#include "lapic_internal.h"
+
+#include <hyperv/hv_all.h>
 
 #include <string.h>
 #include <time.h>

@@ -16,9 +16,18 @@
  * inside the uc_context blob (up to CPUX86State.retaddr), so saving and
  * restoring a VP's context keeps its guest mode.
  */
-#include "internal.h"
-#include "rawenv.h"
+#include "util.h"
+#include "memory.h"
+#include "engine.h"
+#include "vp.h"
+#include "partition.h"
+#include "msr.h"
+#include "lapic.h"
 #include "svm.h"
+#include "rawenv.h"
+
+#include <mshv-emu/emu.h>
+#include <unicorn/unicorn.h>
 
 #include <stdio.h>
 #include <stdlib.h>

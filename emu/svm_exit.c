@@ -11,12 +11,23 @@
  * SYSRET sites stop before such an instruction, which is then stepped the
  * same way. After a step the run loop re-evaluates (EXIT_KICK).
  */
-#include "internal.h"
+#include "util.h"
+#include "exit.h"
+#include "memory.h"
+#include "vp.h"
+#include "partition.h"
+#include "event.h"
+#include "regs.h"
+#include "cpuid.h"
+#include "msr.h"
 #include "lapic.h"
-#include "rawenv.h"
 #include "svm.h"
+#include "rawenv.h"
 #include "x86_insn.h"
 #include "x86_mmu.h"
+
+#include <hyperv/hv_all.h>
+#include <unicorn/unicorn.h>
 
 #include <string.h>
 

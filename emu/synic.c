@@ -15,8 +15,18 @@
  * overlay, without hiding what was there); MSHV_VP_STATE_SIMP/SIEFP read
  * and write that page while it is enabled.
  */
-#define MSHV_EMU_LAPIC_INTERNAL
-#include "internal.h"
+#include "util.h"
+#include "emu_limits.h"
+#include "memory.h"
+#include "engine.h"
+#include "vp.h"
+#include "partition.h"
+#include "synic.h"
+#include "lapic.h"
+#include "lapic_internal.h"
+
+#include <hyperv/hv_all.h>
+#include <mshv-emu/emu.h>
 
 #include <stdlib.h>
 #include <string.h>

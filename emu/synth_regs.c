@@ -12,7 +12,10 @@
  * intercept message suspends the VP (INTERCEPT_SUSPEND = 1) until the next
  * run. emu_vp_dispatch() is that run.
  */
-#include "internal.h"
+#include "vp.h"
+#include "regs.h"
+
+#include <hyperv/hv_all.h>
 
 #include <mshv-emu/emu.h>
 

@@ -1,7 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* Virtual processors: creation with the x86 reset state, kicks, teardown. */
-#include "internal.h"
-#include "rawenv.h"
+#include "util.h"
+#include "emu_limits.h"
+#include "engine.h"
+#include "vp.h"
+#include "partition.h"
+#include "regs.h"
+#include "hv.h"
+#include "lapic.h"
+
+#include <hyperv/hv_all.h>
+#include <mshv-emu/emu.h>
+#include <unicorn/unicorn.h>
 
 #include <stdlib.h>
 #include <string.h>

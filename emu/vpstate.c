@@ -6,7 +6,15 @@
  * and SIEFP are the live SynIC pages (synic.c) and SYNTHETIC_TIMERS the
  * live timers (stimer.c), in the hypervisor's layouts.
  */
-#include "internal.h"
+#include "engine.h"
+#include "vp.h"
+#include "partition.h"
+#include "regs.h"
+#include "synic.h"
+#include "lapic.h"
+
+#include <hyperv/hv_all.h>
+#include <mshv-emu/emu.h>
 
 #include <stdlib.h>
 #include <string.h>

@@ -7,7 +7,8 @@
  * helper_write_crN), so the engine's CR8 intercepts (svm_exit.c) emulate
  * the instruction instead.
  */
-#include "internal.h"
+#include "vp.h"
+#include "regs.h"
 #include "lapic.h"
 
 int x86_cr8_move(struct emu_vp *vp, bool write, int gpr)

@@ -22,9 +22,14 @@
  * (nothing is read from the GDT); they are written as hidden state into
  * the raw context so that the engine really runs at the new CPL.
  */
-#include "internal.h"
+#include "vp.h"
+#include "partition.h"
+#include "regs.h"
+#include "cpuid.h"
 #include "rawenv.h"
 #include "x86_syscall.h"
+
+#include <unicorn/unicorn.h>
 
 #define FL_TF	(1ull << 8)
 #define FL_IF	(1ull << 9)

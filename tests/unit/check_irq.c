@@ -11,8 +11,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "ioeventfd.h"
 #include "irq.h"
+
+#include <hyperv/hv_all.h>
+#include <mshv-emu/emu.h>
 
 #include <linux/mshv.h>
 

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The partition's one Unicorn engine, which its VPs take turns on
+ * (engine.c), the hooks installed on it (hooks.c; the SVM engine's own in
+ * svm.h) and the code pages it translated (codepages.c).
+ */
+#ifndef MSHV_EMU_ENGINE_H
+#define MSHV_EMU_ENGINE_H
+
+#include "util.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <unicorn/unicorn.h>
+
+struct emu_partition;
+struct emu_vp;
+struct codewatch;
+struct svm_host;
+struct scanner;
+
+struct emu_code_page {
+	uint64_t gpa;
+	uint8_t *shadow;	/* copy of the page when first executed */
+};
+
+struct emu_engine {
+	pthread_mutex_t m;
+	pthread_cond_t cv;
+	uc_engine *uc;
+	struct emu_vp *loaded;		/* whose state the engine holds */
+	struct emu_vp *running;		/* VP inside uc_emu_start */
+	bool busy;			/* someone owns the engine */
+	_Atomic unsigned waiters;	/* changed under m; read without it */
+	_Atomic unsigned yielders;	/* preempted VPs waiting for a turn */
+	uint64_t generation;		/* bumped on every acquire */
+	uc_context *scratch;
+	uc_context *pristine;		/* engine state before any VP */
+	bool flush_tb;			/* code changed behind the engine */
+	bool translated;		/* code cache not empty */
+	struct emu_code_page *code;	/* pages executed, for staleness */
+	size_t ncode, capcode;
+	/* Executed pages of the VMM's own mapping (emu/codewatch.h);
+	 * cw_tried: codewatch_new was called (NULL: not available). */
+	struct codewatch *cw;
+	bool cw_tried;
+	/* SVM engine: host structures, scanner */
+	struct svm_host *svm;
+	struct scanner *scan;
+};
+
+/* engine.c */
+int engine_init(struct emu_partition *pt);
+void engine_fini(struct emu_partition *pt);
+void engine_acquire(struct emu_partition *pt, struct emu_vp *who);
+void engine_release(struct emu_partition *pt);
+void engine_yield(struct emu_partition *pt, struct emu_vp *vp);
+/* Is anyone waiting for the engine? (a hint for spin-wait loops) */
+bool engine_contended(struct emu_partition *pt);
+bool engine_enter(struct emu_partition *pt, struct emu_vp *vp);
+void engine_leave(struct emu_partition *pt);
+/* Makes vp the engine's current CPU state (engine must be held). */
+void engine_load(struct emu_partition *pt, struct emu_vp *vp);
+/* Sets kick bits on vp and makes sure a running VP notices them. */
+void engine_kick(struct emu_vp *vp, unsigned bits);
+
+/* hooks.c: the Unicorn hooks besides the SVM intercepts */
+int run_hooks_install(struct emu_partition *pt);
+
+/* codepages.c: code the VMM rewrites under the engine (docs/design.md §6) */
+void run_track_code_page(struct emu_partition *pt, uint64_t gpa, const uint8_t *host);
+/* At entry (engine held): flushes translations if tracked code changed. */
+void run_check_code_pages(struct emu_partition *pt);
+
+#endif
