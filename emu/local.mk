@@ -26,6 +26,7 @@ libmshvemu_core_la_SOURCES += emu/x86_cr8.c
 # Interrupt plumbing: irqfd service thread, ioeventfd doorbells.
 libmshvemu_core_la_SOURCES += emu/irq.h emu/irqfd.c emu/ioeventfd.c
 # Hidden by default: libmshvemu exports only include/mshv-emu/emu.h.
+libmshvemu_core_la_CPPFLAGS = $(CORE_CPPFLAGS)
 libmshvemu_core_la_CFLAGS = $(AM_CFLAGS) $(UNICORN_CFLAGS) -fvisibility=hidden
 libmshvemu_core_la_LIBADD = $(UNICORN_LIBS)
 

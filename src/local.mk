@@ -6,12 +6,14 @@ libmshvdev_la_SOURCES = src/ioctl.c src/vfio_bridge.c src/mshv_dev.h src/uaccess
 # The decoded trace and fault injection (src/tap.h), in both faces.
 libmshvdev_la_SOURCES += src/tap.c src/tap.h src/trace.c src/trace_decode.c src/fault.c
 nodist_libmshvdev_la_SOURCES = src/hv_names.h
+libmshvdev_la_CPPFLAGS = $(FACE_CPPFLAGS)
 libmshvdev_la_LIBADD = libmshvemu-core.la
 
 pkglib_LTLIBRARIES += libmshvemu-preload.la
 libmshvemu_preload_la_SOURCES = src/preload.h src/preload_real.c \
 	src/preload_open.c src/preload_fd.c src/preload_mem.c \
 	src/preload_signal.c src/fdtable.c src/fdtable.h
+libmshvemu_preload_la_CPPFLAGS = $(FACE_CPPFLAGS)
 libmshvemu_preload_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(PRELOAD_SAN_CFLAGS)
 libmshvemu_preload_la_LIBADD = libmshvdev.la -ldl
 # Only the interposed calls (PRELOAD_EXPORT) are exported into the VMM: the
@@ -24,7 +26,7 @@ mshv_emu_SOURCES = src/mshv-emu.c src/demo.c src/cli.h
 # The spec and filter parsers, to refuse a bad --fault or --trace-filter up front.
 mshv_emu_SOURCES += src/fault.c src/trace.c src/trace_decode.c src/tap.h
 nodist_mshv_emu_SOURCES = src/hv_names.h
-mshv_emu_CPPFLAGS = $(AM_CPPFLAGS) -DBINDIR='"$(bindir)"' -DPKGLIBDIR='"$(pkglibdir)"' -DPKGLIBEXECDIR='"$(pkglibexecdir)"' \
+mshv_emu_CPPFLAGS = $(FACE_CPPFLAGS) -DBINDIR='"$(bindir)"' -DPKGLIBDIR='"$(pkglibdir)"' -DPKGLIBEXECDIR='"$(pkglibexecdir)"' \
 	-DPKGDATADIR='"$(pkgdatadir)"'
 
 # The CUSE face: the mshv-emud daemon (docs/cuse.md) and the seccomp-notify
@@ -33,11 +35,13 @@ noinst_LTLIBRARIES += libmshvcuse.la
 libmshvcuse_la_SOURCES = src/cuse/daemon.c src/cuse/daemon.h src/cuse/mshvd_proto.h \
 	src/cuse/caller_mem.c src/cuse/guest_map.c src/cuse/ram_guard.c src/cuse/quota.c \
 	src/cuse/vp_worker.c src/procfs.c src/procfs.h
+libmshvcuse_la_CPPFLAGS = $(FACE_CPPFLAGS)
 libmshvcuse_la_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS)
 libmshvcuse_la_LIBADD = libmshvdev.la $(FUSE3_LIBS)
 
 bin_PROGRAMS += mshv-emud
 mshv_emud_SOURCES = src/cuse/main.c
+mshv_emud_CPPFLAGS = $(FACE_CPPFLAGS)
 mshv_emud_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS)
 mshv_emud_LDADD = libmshvcuse.la $(FUSE3_LIBS)
 

@@ -4,17 +4,21 @@ UNIT_TESTS = tests/unit/check_x86_insn tests/unit/check_x86_mmu
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 tests_unit_check_x86_insn_SOURCES = tests/unit/check_x86_insn.c emu/x86_insn.c
+tests_unit_check_x86_insn_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_check_x86_insn_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_x86_insn_LDADD = $(CHECK_LIBS)
 tests_unit_check_x86_mmu_SOURCES = tests/unit/check_x86_mmu.c emu/x86_mmu.c
+tests_unit_check_x86_mmu_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_check_x86_mmu_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_x86_mmu_LDADD = $(CHECK_LIBS)
 UNIT_TESTS += tests/unit/check_codewatch
 tests_unit_check_codewatch_SOURCES = tests/unit/check_codewatch.c emu/codewatch.c emu/u64set.c
+tests_unit_check_codewatch_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_check_codewatch_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -pthread
 tests_unit_check_codewatch_LDADD = $(CHECK_LIBS) -lpthread
 UNIT_TESTS += tests/unit/check_u64set
 tests_unit_check_u64set_SOURCES = tests/unit/check_u64set.c emu/u64set.c
+tests_unit_check_u64set_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_check_u64set_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_u64set_LDADD = $(CHECK_LIBS)
 
@@ -31,12 +35,14 @@ EXTRA_DIST += tests/run-test tests/valgrind.supp tests/lsan.supp tests/tsan.supp
 # Core library API (include/mshv-emu/emu.h), linked against the core.
 UNIT_TESTS += tests/unit/check_core
 tests_unit_check_core_SOURCES = tests/unit/check_core.c tests/unit/core_helpers.c tests/unit/core_helpers.h
+tests_unit_check_core_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_check_core_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(UNICORN_CFLAGS)
 tests_unit_check_core_LDADD = libmshvemu-core.la $(CHECK_LIBS)
 
 # The in-process user-memory accessor (src/uaccess_self.c), built alone.
 UNIT_TESTS += tests/unit/check_uaccess
 tests_unit_check_uaccess_SOURCES = tests/unit/check_uaccess.c src/uaccess_self.c src/vma_perm.c
+tests_unit_check_uaccess_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_check_uaccess_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_uaccess_LDADD = $(CHECK_LIBS)
 
@@ -45,6 +51,7 @@ tests_unit_check_uaccess_LDADD = $(CHECK_LIBS)
 # tests/unit/ so tests/run-test runs it directly, not through the preload.
 UNIT_TESTS += tests/unit/check_cuse_proto
 tests_unit_check_cuse_proto_SOURCES = tests/cuse/check_cuse_proto.c $(CUSE_FAKE_KERNEL)
+tests_unit_check_cuse_proto_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_check_cuse_proto_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS)
 tests_unit_check_cuse_proto_LDADD = libmshvcuse.la $(FUSE3_LIBS)
 # The daemon's defences (docs/security.md "CUSE daemon") through the same
@@ -53,6 +60,7 @@ tests_unit_check_cuse_proto_LDADD = libmshvcuse.la $(FUSE3_LIBS)
 CUSE_FAKE_KERNEL = tests/cuse/fake_kernel.c tests/cuse/fake_kernel.h
 UNIT_TESTS += tests/unit/check_cuse_security
 tests_unit_check_cuse_security_SOURCES = tests/cuse/check_cuse_security.c $(CUSE_FAKE_KERNEL)
+tests_unit_check_cuse_security_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_check_cuse_security_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS)
 tests_unit_check_cuse_security_LDADD = libmshvcuse.la $(FUSE3_LIBS)
 
@@ -60,6 +68,7 @@ tests_unit_check_cuse_security_LDADD = libmshvcuse.la $(FUSE3_LIBS)
 # its "VMM" is statically linked.
 UNIT_TESTS += tests/unit/check_launcher
 tests_unit_check_launcher_SOURCES = tests/cuse/check_launcher.c src/launcher.c src/launcher.h \
+tests_unit_check_launcher_CPPFLAGS = $(UNIT_CPPFLAGS)
 	src/private_ram.c src/private_ram.h src/procfs.c src/procfs.h
 check_PROGRAMS += tests/unit/launcher_child
 tests_unit_launcher_child_SOURCES = tests/cuse/launcher_child.c
@@ -94,6 +103,7 @@ AM_TESTS_ENVIRONMENT += \
 # Interrupt plumbing: MSI decoding, the ioeventfd matcher, irqfd resampling.
 UNIT_TESTS += tests/unit/check_irq
 tests_unit_check_irq_SOURCES = tests/unit/check_irq.c
+tests_unit_check_irq_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_check_irq_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(UNICORN_CFLAGS)
 tests_unit_check_irq_LDADD = libmshvemu-core.la $(CHECK_LIBS)
 
@@ -143,6 +153,7 @@ EXTRA_DIST += tests/unit/check_doc_refs.sh
 # Guest memory whose host range the VMM takes away (emu/hostmem.c).
 UNIT_TESTS += tests/unit/check_hostmem
 tests_unit_check_hostmem_SOURCES = tests/unit/check_hostmem.c tests/unit/core_helpers.c tests/unit/core_helpers.h
+tests_unit_check_hostmem_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_check_hostmem_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(UNICORN_CFLAGS)
 tests_unit_check_hostmem_LDADD = libmshvemu-core.la $(CHECK_LIBS)
 
@@ -151,6 +162,7 @@ include tests/fuzz/local.mk
 # mshv-emud --trace and --fault (src/tap.h) through the same fake kernel.
 UNIT_TESTS += tests/unit/check_cuse_trace
 tests_unit_check_cuse_trace_SOURCES = tests/cuse/check_cuse_trace.c $(CUSE_FAKE_KERNEL)
+tests_unit_check_cuse_trace_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_check_cuse_trace_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS)
 tests_unit_check_cuse_trace_LDADD = libmshvcuse.la $(FUSE3_LIBS)
 
@@ -158,6 +170,7 @@ tests_unit_check_cuse_trace_LDADD = libmshvcuse.la $(FUSE3_LIBS)
 UNIT_TESTS += tests/unit/check_trace
 tests_unit_check_trace_SOURCES = tests/unit/check_trace.c src/fault.c src/trace.c src/trace_decode.c
 nodist_tests_unit_check_trace_SOURCES = src/hv_names.h
+tests_unit_check_trace_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_check_trace_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_trace_LDADD = $(CHECK_LIBS)
 

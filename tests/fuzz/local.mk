@@ -7,6 +7,7 @@ EXTRA_DIST += tests/fuzz/corpus tests/fuzz/hostile tests/fuzz/gen-corpus tests/f
 if FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_mshv
 tests_fuzz_fuzz_mshv_SOURCES = tests/fuzz/fuzz_mshv.c tests/fuzz/fuzz_ops.c tests/fuzz/fuzz_ops.h
+tests_fuzz_fuzz_mshv_CPPFLAGS = $(FACE_CPPFLAGS)
 tests_fuzz_fuzz_mshv_LDADD = libmshvdev.la -lrt
 tests_fuzz_fuzz_mshv_LDFLAGS = -fsanitize=fuzzer
 fuzz: tests/fuzz/fuzz_mshv
