@@ -26,6 +26,7 @@
 #include "regs.h"
 #include "rawenv.h"
 #include "x86_mmu.h"
+#include "vp_mmu.h"
 
 #include <hyperv/hv_all.h>
 #include <unicorn/unicorn.h>
@@ -277,30 +278,48 @@ static int read_tss(struct ectx *c, uint32_t off, void *buf, unsigned len)
 	return lin_rw(c, tr.base + off, buf, len, false, false);
 }
 
-static int deliver_prot(struct ectx *c, const struct emu_event *ev, uint64_t rflags,
-			struct frame_out *o)
+/* Reads ev's gate (8 bytes in protected mode, 16 in long mode) from the
+ * IDT into g and checks it as the CPU does (SDM vol. 3A 6.12.1): the IDT
+ * limit and the type (#GP), the DPL for software events (#GP), presence
+ * (#NP). A task gate (protected mode only) is not emulated. */
+static int read_gate(struct ectx *c, const struct emu_event *ev, int cpl, bool long_mode,
+		     uint32_t *g, unsigned *type)
 {
-	struct raw_seg idt, cs;
-	uint32_t g[2], e1, e2;
-	int cpl = raw_get_hflags(c->raw) & HF_CPL_MASK, new_cpl;
+	struct raw_seg idt;
+	unsigned size = long_mode ? 16 : 8;
 	uint32_t idt_err = ev->vector * 8u + 2 + (uint32_t)c->ext;
-	struct stack st;
 
 	raw_get_seg(c->raw, RAW_IDT, &idt);
-	raw_get_seg(c->raw, RAW_CS, &cs);
-	if ((uint32_t)ev->vector * 8 + 7 > idt.limit)
+	if ((uint32_t)ev->vector * size + size - 1 > idt.limit)
 		return raise_exc(c, 13, idt_err);
-	if (lin_rw(c, idt.base + ev->vector * 8u, g, 8, false, false))
+	if (lin_rw(c, idt.base + ev->vector * size, g, size, false, false))
 		return -1;
-	unsigned type = (g[1] >> 8) & 0x1f;
-	if (type == 5)
+	*type = (g[1] >> 8) & 0x1f;
+	if (!long_mode && *type == 5)
 		return fatal(c);	/* task gate: task switches are not emulated */
-	if (type != 6 && type != 7 && type != 14 && type != 15)
+	/* 64-bit interrupt/trap gates; 16/32-bit ones in protected mode */
+	bool ok = *type == 14 || *type == 15 || (!long_mode && (*type == 6 || *type == 7));
+	if (!ok)
 		return raise_exc(c, 13, idt_err);
 	if (is_soft(ev) && (int)((g[1] >> 13) & 3) < cpl)
 		return raise_exc(c, 13, ev->vector * 8u + 2);
 	if (!(g[1] & D_P))
 		return raise_exc(c, 11, idt_err);
+	return 0;
+}
+
+static int deliver_prot(struct ectx *c, const struct emu_event *ev, uint64_t rflags,
+			struct frame_out *o)
+{
+	struct raw_seg cs;
+	uint32_t g[2], e1, e2;
+	int cpl = raw_get_hflags(c->raw) & HF_CPL_MASK, new_cpl;
+	unsigned type;
+	struct stack st;
+
+	raw_get_seg(c->raw, RAW_CS, &cs);
+	if (read_gate(c, ev, cpl, false, g, &type))
+		return -1;
 	uint32_t sel = g[0] >> 16;
 	uint32_t off = (g[1] & 0xffff0000u) | (g[0] & 0xffff);
 	if (!(type & 8))
@@ -374,26 +393,16 @@ static int deliver_prot(struct ectx *c, const struct emu_event *ev, uint64_t rfl
 static int deliver_long(struct ectx *c, const struct emu_event *ev, uint64_t rflags,
 			struct frame_out *o)
 {
-	struct raw_seg idt, cs, old_ss;
+	struct raw_seg cs, old_ss;
 	uint32_t g[4], e1, e2;
 	int cpl = raw_get_hflags(c->raw) & HF_CPL_MASK, new_cpl;
-	uint32_t idt_err = ev->vector * 8u + 2 + (uint32_t)c->ext;
+	unsigned type;
 	struct stack st;
 
-	raw_get_seg(c->raw, RAW_IDT, &idt);
 	raw_get_seg(c->raw, RAW_CS, &cs);
 	raw_get_seg(c->raw, RAW_SS, &old_ss);
-	if ((uint32_t)ev->vector * 16 + 15 > idt.limit)
-		return raise_exc(c, 13, idt_err);
-	if (lin_rw(c, idt.base + ev->vector * 16u, g, 16, false, false))
+	if (read_gate(c, ev, cpl, true, g, &type))
 		return -1;
-	unsigned type = (g[1] >> 8) & 0x1f;
-	if (type != 14 && type != 15)
-		return raise_exc(c, 13, idt_err);
-	if (is_soft(ev) && (int)((g[1] >> 13) & 3) < cpl)
-		return raise_exc(c, 13, ev->vector * 8u + 2);
-	if (!(g[1] & D_P))
-		return raise_exc(c, 11, idt_err);
 	uint32_t sel = g[0] >> 16;
 	uint64_t off = (g[1] & 0xffff0000u) | (g[0] & 0xffff) | ((uint64_t)g[2] << 32);
 	unsigned ist = g[1] & 7;
@@ -476,13 +485,7 @@ enum event_result event_deliver(struct emu_vp *vp, void *raw, const struct emu_e
 		struct ectx c = { .vp = vp, .raw = raw };
 		struct frame_out o;
 
-		c.mmu.cr0 = raw_get_cr(raw, 0);
-		c.mmu.cr3 = raw_get_cr(raw, 3);
-		c.mmu.cr4 = raw_get_cr(raw, 4);
-		c.mmu.efer = raw_get_efer(raw);
-		c.mmu.read_phys = mem_read_phys;
-		c.mmu.write_phys = mem_write_phys;
-		c.mmu.opaque = vp->pt;
+		c.mmu = vp_mmu_raw(vp->pt, raw);
 		c.lma = (c.mmu.efer & X86_EFER_LMA) && (c.mmu.cr0 & 1);
 		c.ext = is_soft(&ev) ? 0 : 1;
 		memset(&o, 0, sizeof o);

@@ -26,6 +26,7 @@
 #include "irq.h"
 #include "rawenv.h"
 #include "x86_mmu.h"
+#include "vp_mmu.h"
 
 #include <hyperv/hv_all.h>
 #include <mshv-emu/emu.h>
@@ -198,12 +199,10 @@ static uint16_t dispatch(struct emu_vp *vp, struct hcall *c, uint16_t *done)
 /* Is the #UD at RIP a VMCALL or VMMCALL? */
 static bool at_vmcall(struct emu_vp *vp)
 {
-	struct x86_mmu m = { .read_phys = mem_read_phys, .write_phys = mem_write_phys,
-			     .opaque = vp->pt };
+	struct x86_mmu m = vp_mmu(vp);
 	struct raw_seg cs;
 	uint8_t b[3];
 
-	regs_mmu(vp, &m.cr0, &m.cr3, &m.cr4, &m.efer);
 	raw_get_seg(vp->ctx, RAW_CS, &cs);
 	if (x86_mmu_read_virt(&m, cs.base + vp->x.rip, b, 3, X86_ACC_EXEC) != 3)
 		return false;

@@ -45,22 +45,43 @@ static struct emu_vp *vp_acquire(struct emu_partition *pt, uint32_t index)
 	return vp;
 }
 
+/* The prologue GET_VP_REGISTERS and SET_VP_REGISTERS share: n reps of
+ * elem input bytes after the 16-byte header fit the input page and
+ * out_ok (the output fits), else HV_STATUS_INVALID_HYPERCALL_INPUT; the
+ * VTL and reserved fields (or-ed into vtl_rsvd) are 0, else
+ * INVALID_PARAMETER; the VP exists. On success the engine is held with
+ * the VP loaded and a register batch begun: the caller commits it and
+ * releases the engine. */
+static uint16_t regs_call_begin(struct emu_partition *pt, uint16_t *reps, unsigned elem,
+				bool out_ok, uint32_t vp_index, uint32_t vtl_rsvd,
+				struct emu_vp **vp)
+{
+	uint16_t n = *reps;
+
+	*reps = 0;
+	if (n == 0 || 16u + elem * n > EMU_HVCALL_PAGE || !out_ok)
+		return HV_STATUS_INVALID_HYPERCALL_INPUT;
+	if (vtl_rsvd)
+		return HV_STATUS_INVALID_PARAMETER;
+	*vp = vp_acquire(pt, vp_index);
+	if (!*vp)
+		return HV_STATUS_INVALID_VP_INDEX;
+	regs_begin(*vp);
+	return HV_STATUS_SUCCESS;
+}
+
 static uint16_t get_vp_registers(struct emu_partition *pt, uint16_t *reps,
 				 const void *in, void *out, size_t out_sz)
 {
 	const struct hv_input_get_vp_registers *i = in;
 	union hv_register_value *o = out;
-	uint16_t n = *reps, st = HV_STATUS_SUCCESS, done = 0;
+	uint16_t n = *reps, done = 0;
+	struct emu_vp *vp;
+	uint16_t st = regs_call_begin(pt, reps, 4, 16u * n <= out_sz, i->vp_index,
+				      i->input_vtl | i->rsvd_z8 | i->rsvd_z16, &vp);
 
-	*reps = 0;
-	if (n == 0 || 16u + 4u * n > EMU_HVCALL_PAGE || 16u * n > out_sz)
-		return HV_STATUS_INVALID_HYPERCALL_INPUT;
-	if (i->input_vtl || i->rsvd_z8 || i->rsvd_z16)
-		return HV_STATUS_INVALID_PARAMETER;
-	struct emu_vp *vp = vp_acquire(pt, i->vp_index);
-	if (!vp)
-		return HV_STATUS_INVALID_VP_INDEX;
-	regs_begin(vp);
+	if (st != HV_STATUS_SUCCESS)
+		return st;
 	for (; done < n; done++) {
 		st = regs_get(vp, i->names[done], &o[done]);
 		if (st != HV_STATUS_SUCCESS)
@@ -75,17 +96,13 @@ static uint16_t get_vp_registers(struct emu_partition *pt, uint16_t *reps,
 static uint16_t set_vp_registers(struct emu_partition *pt, uint16_t *reps, const void *in)
 {
 	const struct hv_input_set_vp_registers *i = in;
-	uint16_t n = *reps, st = HV_STATUS_SUCCESS, done = 0;
+	uint16_t n = *reps, done = 0;
+	struct emu_vp *vp;
+	uint16_t st = regs_call_begin(pt, reps, 32, true, i->vp_index,
+				      i->input_vtl | i->rsvd_z8 | i->rsvd_z16, &vp);
 
-	*reps = 0;
-	if (n == 0 || 16u + 32u * n > EMU_HVCALL_PAGE)
-		return HV_STATUS_INVALID_HYPERCALL_INPUT;
-	if (i->input_vtl || i->rsvd_z8 || i->rsvd_z16)
-		return HV_STATUS_INVALID_PARAMETER;
-	struct emu_vp *vp = vp_acquire(pt, i->vp_index);
-	if (!vp)
-		return HV_STATUS_INVALID_VP_INDEX;
-	regs_begin(vp);
+	if (st != HV_STATUS_SUCCESS)
+		return st;
 	for (; done < n; done++) {
 		const struct hv_register_assoc *a = &i->elements[done];
 		if (a->reserved1 || a->reserved2) {
@@ -300,19 +317,13 @@ static uint16_t get_vp_cpuid_values(struct emu_partition *pt, uint16_t *reps,
 	return HV_STATUS_SUCCESS;
 }
 
-/* Interrupts need the partition's LAPIC: without one (pt_flags without
- * MSHV_PT_BIT_LAPIC) there is nothing to deliver to. */
-static bool has_lapic(const struct emu_partition *pt)
-{
-	return pt->cfg.pt_flags & (1ull << MSHV_PT_BIT_LAPIC);
-}
-
 static uint16_t assert_virtual_interrupt(struct emu_partition *pt, const void *in)
 {
 	const struct hv_input_assert_virtual_interrupt *i = in;
 	union hv_interrupt_control c = i->control;
 
-	if (!has_lapic(pt))
+	/* Without a LAPIC there is nothing to deliver to. */
+	if (!emu_pt_has_lapic(pt))
 		return HV_STATUS_INVALID_PARAMETER;
 	if (i->target_vtl || i->rsvd_z0 || i->rsvd_z1 || c.rsvd || c.rsvd1)
 		return HV_STATUS_INVALID_PARAMETER;
@@ -381,7 +392,7 @@ uint16_t emu_hvcall(struct emu_partition *pt, uint16_t code, uint16_t *reps,
 	case HVCALL_CLEAR_VIRTUAL_INTERRUPT:
 		/* Drops ExtINT interrupts not yet taken (the PIC line went
 		 * down: the kernel's resampler issues this for ExtINT routes). */
-		if (!has_lapic(pt))
+		if (!emu_pt_has_lapic(pt))
 			return HV_STATUS_INVALID_PARAMETER;
 		lapic_clear_extint(pt);
 		return HV_STATUS_SUCCESS;

@@ -2,7 +2,6 @@
 /* Building the hv_message a VMM receives from MSHV_RUN_VP. vp->ctx holds the
  * VP's state as it stopped. */
 #include "exit.h"
-#include "memory.h"
 #include "vp.h"
 #include "event.h"
 #include "regs.h"
@@ -11,6 +10,7 @@
 #include "rawenv.h"
 #include "x86_insn.h"
 #include "x86_mmu.h"
+#include "vp_mmu.h"
 
 #include <hyperv/hv_all.h>
 
@@ -25,14 +25,6 @@ static void seg_out(const void *raw, int which, struct hv_x64_segment_register *
 	s->limit = r.limit;
 	s->selector = (uint16_t)r.selector;
 	s->attributes = raw_flags_to_attr(r.flags);
-}
-
-static enum x86_mode cpu_mode(const void *raw)
-{
-	uint32_t hf = raw_get_hflags(raw);
-
-	return (hf & HF_CS64) ? X86_MODE_LONG64 : (hf & HF_CS32) ? X86_MODE_PROT32 :
-	       (hf & HF_PE) ? X86_MODE_PROT16 : X86_MODE_REAL;
 }
 
 static void header(struct emu_vp *vp, struct hv_x64_intercept_message_header *h,
@@ -57,18 +49,7 @@ static void header(struct emu_vp *vp, struct hv_x64_intercept_message_header *h,
 	h->rflags = regs_rflags(vp);
 }
 
-static struct x86_mmu ctx_mmu(struct emu_vp *vp)
-{
-	const void *raw = vp->ctx;
-	struct x86_mmu m = {
-		.cr0 = raw_get_cr(raw, 0), .cr3 = raw_get_cr(raw, 3),
-		.cr4 = raw_get_cr(raw, 4), .efer = raw_get_efer(raw),
-		.read_phys = mem_read_phys, .opaque = vp->pt,
-	};
-	return m;
-}
-
-/* The instruction's bytes as the code hook saw them; otherwise up to 16
+/* The instruction's bytes as the exit recorded them; otherwise up to 16
  * bytes at CS:RIP (fewer if the fetch crosses into nothing). */
 static uint8_t insn_bytes(struct emu_vp *vp, uint8_t out[16])
 {
@@ -80,7 +61,7 @@ static uint8_t insn_bytes(struct emu_vp *vp, uint8_t out[16])
 		memcpy(out, vp->x.bytes, vp->x.nbytes);
 		return vp->x.nbytes;
 	}
-	m = ctx_mmu(vp);
+	m = vp_mmu_raw(vp->pt, vp->ctx);
 	raw_get_seg(vp->ctx, RAW_CS, &cs);
 	return (uint8_t)x86_mmu_read_virt(&m, cs.base + vp->x.rip, out, 16, 0);
 }
@@ -89,7 +70,7 @@ static uint8_t insn_bytes(struct emu_vp *vp, uint8_t out[16])
 static bool data_gva(struct emu_vp *vp, const uint8_t *bytes, uint8_t n, uint64_t *gva)
 {
 	const void *raw = vp->ctx;
-	enum x86_mode mode = cpu_mode(raw);
+	enum x86_mode mode = vp_mode_raw(raw);
 	struct x86_insn in;
 	struct x86_ea ea, src, dst;
 	uint64_t gpr[16];
@@ -171,7 +152,7 @@ static void build_mem(struct emu_vp *vp, struct hv_message *msg)
 	m->reserved1 = 0;
 	m->guest_physical_address = vp->x.gpa;
 	if (gva_ok) {
-		struct x86_mmu mmu = ctx_mmu(vp);
+		struct x86_mmu mmu = vp_mmu_raw(vp->pt, vp->ctx);
 		uint64_t gpa;
 		m->guest_virtual_address = gva;
 		m->memory_access_info.gva_valid = 1;

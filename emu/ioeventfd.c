@@ -24,6 +24,7 @@
 #include "regs.h"
 #include "irqfd.h"
 #include "ioeventfd.h"
+#include "x86_insn.h"
 
 #include <hyperv/hv_all.h>
 #include <mshv-emu/emu.h>
@@ -142,39 +143,27 @@ int emu_ioeventfd_deassign(struct emu_partition *pt, uint64_t addr, uint32_t len
 }
 
 /* A store whose only effect is the memory write: MOV r/m,r (88/89), MOV
- * r/m,imm (C6/C7 /0), MOV moffs,AL/eAX (A2/A3), MOVNTI (0F C3). Prefixes
- * and REX are skipped (0x40-0x4f outside long mode is INC/DEC, which never
- * writes memory, so reading it as REX cannot misclassify a store). */
+ * r/m,imm (C6/C7 /0), MOV moffs,AL/eAX (A2/A3), MOVNTI (0F C3), without
+ * LOCK. 0x40-0x4f is read as REX in every mode (outside long mode it is
+ * INC/DEC, which never writes memory, so that cannot misclassify a store). */
 static bool plain_store(const uint8_t *p, unsigned n)
 {
-	unsigned i = 0;
+	struct x86_opcode o;
 
-	while (i < n) {
-		switch (p[i]) {
-		case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
-		case 0x66: case 0x67: case 0xf2: case 0xf3:
-			i++;
-			continue;
-		default:
-			break;
-		}
-		if ((p[i] & 0xf0) == 0x40) {
-			i++;
-			continue;
-		}
-		break;
-	}
-	if (i >= n)
+	x86_opcode_peek(p, n, true, &o);
+	if (o.lock)
 		return false;
-	switch (p[i]) {
+	/* the ModRM byte, when there is one */
+	size_t m = o.at + (o.op > 0xff ? 2 : 1);
+	switch (o.op) {
 	case 0xa2: case 0xa3:
 		return true;
 	case 0x88: case 0x89:
-		return i + 1 < n && (p[i + 1] >> 6) != 3;
+		return m < n && (p[m] >> 6) != 3;
 	case 0xc6: case 0xc7:
-		return i + 1 < n && (p[i + 1] >> 6) != 3 && ((p[i + 1] >> 3) & 7) == 0;
-	case 0x0f:
-		return i + 2 < n && p[i + 1] == 0xc3 && (p[i + 2] >> 6) != 3;
+		return m < n && (p[m] >> 6) != 3 && ((p[m] >> 3) & 7) == 0;
+	case 0x0fc3:
+		return m < n && (p[m] >> 6) != 3;
 	default:
 		return false;
 	}
@@ -202,7 +191,8 @@ bool ioeventfd_absorb(struct emu_vp *vp)
 	pthread_mutex_unlock(&pt->ioev_lock);
 	if (!hit)
 		return false;
-	/* x->nbytes is the instruction's length (from the code hook). */
+	/* x->nbytes is the instruction's length (decoded at the nested page
+	 * fault, svm_exit.c). */
 	regs_set_rip(vp, x->rip + x->nbytes);
 	return true;
 }

@@ -43,11 +43,6 @@ __attribute__((weak)) void irqfd_notify_eoi(struct emu_partition *pt, uint8_t ve
 	(void)pt, (void)vector;
 }
 
-static bool lapic_pt(const struct emu_partition *pt)
-{
-	return pt->cfg.pt_flags & (1ull << MSHV_PT_BIT_LAPIC);
-}
-
 static bool x2apic_pt(const struct emu_partition *pt)
 {
 	return pt->cfg.pt_flags & (1ull << MSHV_PT_BIT_X2APIC);
@@ -75,7 +70,7 @@ void lapic_pt_init(struct emu_partition *pt)
 
 	pthread_mutex_init(&t->m, NULL);
 	mono_cond_init(&t->cv);
-	if (lapic_pt(pt))
+	if (emu_pt_has_lapic(pt))
 		lapic_mmio_sync(pt);
 }
 
@@ -157,7 +152,7 @@ void lapic_mmio_yield(struct emu_partition *pt, uint64_t gpa, uint64_t size)
 
 void lapic_mmio_sync(struct emu_partition *pt)
 {
-	if (!lapic_pt(pt) || pt->lapic.mmio_mapped || apic_page_covered(pt))
+	if (!emu_pt_has_lapic(pt) || pt->lapic.mmio_mapped || apic_page_covered(pt))
 		return;
 	if (uc_mmio_map(pt->eng.uc, EMU_APIC_DEFAULT_BASE, EMU_PAGE, mmio_read, pt,
 			mmio_write, pt) == UC_ERR_OK) {
@@ -411,7 +406,7 @@ bool lapic_msr_read(struct emu_vp *vp, uint32_t msr, uint64_t *val)
 	struct emu_lapic *a = &vp->apic;
 	bool ok = true;
 
-	if (!lapic_pt(vp->pt))
+	if (!emu_pt_has_lapic(vp->pt))
 		return false;
 	pthread_mutex_lock(&a->m);
 	if (msr == 0x6e0) {
@@ -435,7 +430,7 @@ bool lapic_msr_write(struct emu_vp *vp, uint32_t msr, uint64_t val)
 	struct after af = { .eoi_level = -1 };
 	bool ok = true;
 
-	if (!lapic_pt(vp->pt))
+	if (!emu_pt_has_lapic(vp->pt))
 		return false;
 	pthread_mutex_lock(&a->m);
 	if (msr == 0x6e0) {
@@ -487,7 +482,7 @@ bool lapic_set_base(struct emu_vp *vp, uint64_t val, bool from_guest)
 
 uint64_t lapic_get_cr8(struct emu_vp *vp)
 {
-	if (!lapic_pt(vp->pt))
+	if (!emu_pt_has_lapic(vp->pt))
 		return vp->cr8;
 	pthread_mutex_lock(&vp->apic.m);
 	uint64_t v = (vp->apic.tpr >> 4) & 0xf;
@@ -498,7 +493,7 @@ uint64_t lapic_get_cr8(struct emu_vp *vp)
 void lapic_set_cr8(struct emu_vp *vp, uint64_t val)
 {
 	vp->cr8 = val;
-	if (!lapic_pt(vp->pt))
+	if (!emu_pt_has_lapic(vp->pt))
 		return;
 	pthread_mutex_lock(&vp->apic.m);
 	vp->apic.tpr = (uint32_t)(val & 0xf) << 4;

@@ -15,6 +15,7 @@
 #include "lapic.h"
 #include "svm.h"
 #include "rawenv.h"
+#include "x86_insn.h"
 #include "x86_mmu.h"
 #include "vp_mmu.h"
 
@@ -112,6 +113,22 @@ struct x86_mmu vp_mmu(struct emu_vp *vp)
 
 	regs_mmu(vp, &m.cr0, &m.cr3, &m.cr4, &m.efer);
 	return m;
+}
+
+enum x86_mode vp_mode_raw(const void *raw)
+{
+	uint32_t hf = raw_get_hflags(raw);
+
+	return (hf & HF_CS64) ? X86_MODE_LONG64 : (hf & HF_CS32) ? X86_MODE_PROT32 :
+	       (hf & HF_PE) ? X86_MODE_PROT16 : X86_MODE_REAL;
+}
+
+struct x86_mmu vp_mmu_raw(struct emu_partition *pt, const void *raw)
+{
+	return (struct x86_mmu){ .cr0 = raw_get_cr(raw, 0), .cr3 = raw_get_cr(raw, 3),
+				 .cr4 = raw_get_cr(raw, 4), .efer = raw_get_efer(raw),
+				 .read_phys = mem_read_phys, .write_phys = mem_write_phys,
+				 .opaque = pt };
 }
 
 /* --- raw (hidden) state, batched through the engine's scratch context --- */

@@ -36,11 +36,6 @@
 
 /* --- the run loop --- */
 
-static bool lapic_partition(const struct emu_vp *vp)
-{
-	return vp->pt->cfg.pt_flags & (1ull << MSHV_PT_BIT_LAPIC);
-}
-
 /* Blocks a halted (or wait-for-SIPI) VP, engine released, until it is
  * kicked, woken by the VMM, or its LAPIC has something for it (if_set: the
  * VP's RFLAGS.IF, which a maskable interrupt needs to end a HLT). */
@@ -54,7 +49,7 @@ static int halt_wait(struct emu_vp *vp, bool if_set)
 			return -EINTR;
 		if (!vp->halted && !lapic_wait_sipi(vp))
 			return 0;
-		if (lapic_partition(vp) && lapic_wake_pending(vp, if_set))
+		if (emu_pt_has_lapic(vp->pt) && lapic_wake_pending(vp, if_set))
 			return 0;
 		int r = poll(&pfd, 1, -1);
 		if (r > 0) {
@@ -62,14 +57,6 @@ static int halt_wait(struct emu_vp *vp, bool if_set)
 			(void)n;
 		}
 	}
-}
-
-static enum x86_mode cpu_mode(const void *raw)
-{
-	uint32_t hf = raw_get_hflags(raw);
-
-	return (hf & HF_CS64) ? X86_MODE_LONG64 : (hf & HF_CS32) ? X86_MODE_PROT32 :
-	       (hf & HF_PE) ? X86_MODE_PROT16 : X86_MODE_REAL;
 }
 
 /* Fills x.bytes from guest memory when no hook saw the instruction. */
@@ -93,7 +80,7 @@ static bool finish_io(struct emu_vp *vp)
 	if (!vp->x.nbytes)
 		read_insn_bytes(vp);
 	memset(&io, 0, sizeof io);
-	if (x86_decode(vp->x.bytes, vp->x.nbytes, cpu_mode(vp->ctx), &in) ||
+	if (x86_decode(vp->x.bytes, vp->x.nbytes, vp_mode_raw(vp->ctx), &in) ||
 	    !x86_insn_is_io(&in, &io))
 		return false;
 	vp->x.insn_len = in.len;
@@ -226,12 +213,9 @@ static bool fast_syscall(struct emu_vp *vp)
 			return false;
 		if (!vp->x.nbytes)
 			read_insn_bytes(vp);
-		insn = x86_sys_decode(vp->x.bytes, vp->x.nbytes, true, &rex_w);
+		insn = x86_sys_decode(vp->x.bytes, vp->x.nbytes, true, &rex_w, &len);
 		if (insn != X86_SYS_SYSENTER && insn != X86_SYS_SYSEXIT)
 			return false;
-		for (len = 0; len < vp->x.nbytes && vp->x.bytes[len] != 0x0f; len++)
-			;
-		len += 2;
 	} else if (insn != X86_SYS_SYSRET) {
 		/* The engine skipped it: RIP is past the instruction. */
 		len = (unsigned)(regs_rip(vp) - vp->x.rip);
@@ -365,7 +349,7 @@ static int on_hlt(struct emu_vp *vp, struct run_state *rs)
 {
 	(void)rs;
 	regs_set_rip(vp, vp->x.rip + vp->x.insn_len);
-	if (lapic_partition(vp)) {
+	if (emu_pt_has_lapic(vp->pt)) {
 		/* The VP stays halted inside RUN_VP, whatever IF is: with IF=0
 		 * only NMI/INIT/SIPI or a signal (EINTR) end the wait, as on
 		 * Hyper-V; HALT is reported only without a LAPIC. HLT ends an
@@ -494,7 +478,7 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 	 * engine: at entry, after a yield and after a halt. */
 	struct run_state rs = { .recheck = true };
 	for (;;) {
-		if (lapic_partition(vp)) {
+		if (emu_pt_has_lapic(vp->pt)) {
 			/* INIT/SIPI, NMIs and interrupts the LAPIC holds are
 			 * taken here, at an instruction boundary. */
 			atomic_fetch_and(&vp->kick, ~EMU_KICK_IRQ);

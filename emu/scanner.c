@@ -30,6 +30,7 @@
 #include "rawenv.h"
 #include "x86_insn.h"
 #include "x86_mmu.h"
+#include "vp_mmu.h"
 #include "x86_syscall.h"
 #include "u64set.h"
 
@@ -50,17 +51,14 @@ enum site { SITE_NONE, SITE_IO, SITE_WINDOW };
  * REX prefix: in 16/32-bit code it is an INC/DEC, never an IO opcode). */
 static enum site site_kind(const uint8_t *p, size_t n)
 {
-	size_t i = x86_skip_prefixes(p, n);
+	struct x86_opcode o;
 
-	switch (p[i]) {
-	case 0x6c: case 0x6d: case 0x6e: case 0x6f:
-	case 0xe4: case 0xe5: case 0xe6: case 0xe7:
-	case 0xec: case 0xed: case 0xee: case 0xef:
+	x86_opcode_peek(p, n, true, &o);
+	if (x86_opcode_is_io(o.op))
 		return SITE_IO;
-	case 0xfb: case 0x9d: case 0xcf:
+	switch (o.op) {
+	case 0xfb: case 0x9d: case 0xcf: case 0x0f07:	/* STI POPF IRET SYSRET */
 		return SITE_WINDOW;
-	case 0x0f:
-		return i + 1 < n && p[i + 1] == 0x07 ? SITE_WINDOW : SITE_NONE;
 	default:
 		return SITE_NONE;
 	}
@@ -75,13 +73,6 @@ static enum site insn_kind(const struct x86_insn *in)
 	if (in->map == 1 && in->opcode == 0x07)
 		return SITE_WINDOW;
 	return SITE_NONE;
-}
-
-static struct x86_mmu raw_mmu(struct emu_partition *pt, const void *ctx)
-{
-	return (struct x86_mmu){ .cr0 = raw_get_cr(ctx, 0), .cr3 = raw_get_cr(ctx, 3),
-				 .cr4 = raw_get_cr(ctx, 4), .efer = raw_get_efer(ctx),
-				 .read_phys = mem_read_phys, .opaque = pt };
 }
 
 /* Copies up to len bytes of code at linear lin; returns how many. */
@@ -113,15 +104,15 @@ static size_t fetch_code(struct emu_partition *pt, const struct x86_mmu *m, uint
  * for x86_syscall.c (EXIT_SYSCALL). */
 static bool sysret_faults(struct emu_vp *vp, const uint8_t *b, size_t n)
 {
-	size_t i = x86_skip_prefixes(b, n);
+	struct x86_opcode o;
 
-	if (i + 1 >= n || b[i] != 0x0f || b[i + 1] != 0x07 || !i || (b[i - 1] & 0xf8) != 0x48 ||
-	    !x86_sysret_faults(vp, true))
+	x86_opcode_peek(b, n, true, &o);
+	if (o.op != 0x0f07 || !o.rex_w || !x86_sysret_faults(vp, true))
 		return false;
 	vp->x.sys_insn = X86_SYS_SYSRET;
 	vp->x.sys_rex_w = true;
 	vp->x.reason = EXIT_SYSCALL;
-	vp->x.insn_len = (uint8_t)(i + 2);
+	vp->x.insn_len = (uint8_t)(o.at + 2);
 	return true;
 }
 
@@ -141,7 +132,7 @@ static void site_cb(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 		return;
 	}
 	uc_context_save(uc, pt->eng.scan->ctx);
-	struct x86_mmu m = raw_mmu(pt, pt->eng.scan->ctx);
+	struct x86_mmu m = vp_mmu_raw(pt, pt->eng.scan->ctx);
 	size_t n = fetch_code(pt, &m, addr, b, 15, false);
 	if (!n)
 		return;
@@ -167,14 +158,6 @@ static void site_cb(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 	uc_emu_stop(uc);
 }
 
-static enum x86_mode raw_mode(const void *ctx)
-{
-	uint32_t hf = raw_get_hflags(ctx);
-
-	return (hf & HF_CS64) ? X86_MODE_LONG64 : (hf & HF_CS32) ? X86_MODE_PROT32 :
-	       (hf & HF_PE) ? X86_MODE_PROT16 : X86_MODE_REAL;
-}
-
 static bool hook_site(struct emu_partition *pt, uint64_t begin, uint64_t end)
 {
 	uc_hook h;
@@ -194,8 +177,8 @@ static void edge_cb(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *opaque)
 	(void)prev;
 	s->tbs++;
 	uc_context_save(uc, s->ctx);
-	struct x86_mmu m = raw_mmu(pt, s->ctx);
-	enum x86_mode mode = raw_mode(s->ctx);
+	struct x86_mmu m = vp_mmu_raw(pt, s->ctx);
+	enum x86_mode mode = vp_mode_raw(s->ctx);
 	size_t want = (size_t)cur->size + 15;
 	if (want > sizeof buf)
 		want = sizeof buf;

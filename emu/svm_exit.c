@@ -25,6 +25,7 @@
 #include "rawenv.h"
 #include "x86_insn.h"
 #include "x86_mmu.h"
+#include "vp_mmu.h"
 
 #include <hyperv/hv_all.h>
 #include <unicorn/unicorn.h>
@@ -35,27 +36,18 @@ enum { RESUME, REPORT, STEP };
 
 #define RFLAGS_TF 0x100ull
 
-static enum x86_mode mode_of(const void *ctx)
-{
-	uint32_t hf = raw_get_hflags(ctx);
-
-	return (hf & HF_CS64) ? X86_MODE_LONG64 : (hf & HF_CS32) ? X86_MODE_PROT32 :
-	       (hf & HF_PE) ? X86_MODE_PROT16 : X86_MODE_REAL;
-}
-
 /* The instruction at RIP (exits leave RIP at it): bytes into vp->x and
  * decoded; false if it cannot be read or decoded. ctx: a current snapshot. */
 static bool insn_at_rip(struct emu_vp *vp, void *ctx, struct x86_insn *in)
 {
 	struct raw_seg cs;
-	struct x86_mmu m = { .read_phys = mem_read_phys, .opaque = vp->pt };
+	struct x86_mmu m = vp_mmu(vp);
 
 	uc_context_save(vp->pt->eng.uc, ctx);
-	regs_mmu(vp, &m.cr0, &m.cr3, &m.cr4, &m.efer);
 	raw_get_seg(ctx, RAW_CS, &cs);
 	vp->x.nbytes = (uint8_t)x86_mmu_read_virt(&m, cs.base + vp->x.rip, vp->x.bytes,
 						  sizeof vp->x.bytes - 1, 0);
-	if (x86_decode(vp->x.bytes, vp->x.nbytes, mode_of(ctx), in))
+	if (x86_decode(vp->x.bytes, vp->x.nbytes, vp_mode_raw(ctx), in))
 		return false;
 	vp->x.nbytes = in->len;
 	return true;

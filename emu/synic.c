@@ -60,7 +60,7 @@ void synic_raise_vector(struct emu_vp *vp, unsigned vector)
 {
 	struct emu_lapic *a = &vp->apic;
 
-	if (!(vp->pt->cfg.pt_flags & (1ull << MSHV_PT_BIT_LAPIC)) || vector < 16)
+	if (!emu_pt_has_lapic(vp->pt) || vector < 16)
 		return;
 	pthread_mutex_lock(&a->m);
 	lapic_accept_fixed(a, vector, false, false);

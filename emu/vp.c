@@ -147,7 +147,7 @@ int emu_vp_create(struct emu_partition *pt, uint32_t index, void *pages,
 		/* Power-on: in a LAPIC partition only the BSP runs; an AP
 		 * waits for INIT/SIPI (or for the VMM to clear startup
 		 * suspend in HV_REGISTER_INTERNAL_ACTIVITY_STATE). */
-		if ((pt->cfg.pt_flags & (1ull << MSHV_PT_BIT_LAPIC)) && index != 0)
+		if (emu_pt_has_lapic(pt) && index != 0)
 			lapic_set_wait_sipi(vp, true);
 		uc_context_save(e->uc, vp->ctx);
 		vp->ctx_valid = true;

@@ -350,23 +350,48 @@ bool x86_insn_is_cpuid(const struct x86_insn *in)
     return in && in->map == 1 && in->opcode == 0xa2;
 }
 
-size_t x86_skip_prefixes(const uint8_t *p, size_t n)
+void x86_opcode_peek(const uint8_t *p, size_t n, bool rex, struct x86_opcode *o)
 {
-    size_t i = 0;
+    size_t i;
 
-    while (i + 1 < n) {
+    o->lock = o->rex_w = false;
+    for (i = 0; i < n; i++) {
         switch (p[i]) {
+        case 0xf0:
+            o->lock = true;
+            /* fall through */
         case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
-        case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
-            i++;
+        case 0x66: case 0x67: case 0xf2: case 0xf3:
+            o->rex_w = false;   /* REX counts only right before the opcode */
             continue;
         default:
-            if ((p[i] & 0xf0) != 0x40)
-                return i;
-            i++;
+            break;
         }
+        if (rex && (p[i] & 0xf0) == 0x40) {
+            o->rex_w = p[i] & 8;
+            continue;
+        }
+        break;
     }
-    return i;
+    o->at = i;
+    if (i >= n)
+        o->op = -1;
+    else if (p[i] != 0x0f)
+        o->op = p[i];
+    else
+        o->op = i + 1 < n ? 0x0f00 | p[i + 1] : -1;
+}
+
+bool x86_opcode_is_io(int op)
+{
+    switch (op) {
+    case 0x6c: case 0x6d: case 0x6e: case 0x6f:
+    case 0xe4: case 0xe5: case 0xe6: case 0xe7:
+    case 0xec: case 0xed: case 0xee: case 0xef:
+        return true;
+    default:
+        return false;
+    }
 }
 
 static uint64_t addr_mask(unsigned addr_size)

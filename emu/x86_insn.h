@@ -69,10 +69,21 @@ bool x86_insn_is_hlt(const struct x86_insn *);
 bool x86_insn_is_rdmsr(const struct x86_insn *);
 bool x86_insn_is_wrmsr(const struct x86_insn *);
 bool x86_insn_is_cpuid(const struct x86_insn *);
-/* Index of the byte after any legacy prefixes and 0x40-0x4f bytes (taken
- * as REX in every mode: for callers that look only for opcodes that are
- * never INC/DEC), at most n - 1. */
-size_t x86_skip_prefixes(const uint8_t *p, size_t n);
+/* The cheap classifier, for hot paths that only need the opcode (the
+ * scanner's sites, the ioeventfd store test, SYSCALL/SYSENTER): legacy
+ * prefixes are skipped, and 0x40-0x4f as REX when rex is set (64-bit
+ * code, or callers that look only for opcodes that are never INC/DEC).
+ * The full decoder (x86_decode) is for everything else. */
+struct x86_opcode {
+    size_t at;      /* index of the opcode's first byte; n if none */
+    int op;         /* 0x00-0xff, 0x0f00 | second byte for the 0F map;
+                       -1 if the bytes end first */
+    bool lock;      /* an F0 prefix */
+    bool rex_w;     /* the byte before the opcode is REX with W set */
+};
+void x86_opcode_peek(const uint8_t *p, size_t n, bool rex, struct x86_opcode *o);
+/* IN/OUT/INS/OUTS (any form), by the opcode x86_opcode_peek found. */
+bool x86_opcode_is_io(int op);
 
 /* Register file needed for effective addresses: gpr in hardware order
  * rax,rcx,rdx,rbx,rsp,rbp,rsi,rdi,r8..r15. */

@@ -27,6 +27,7 @@
 #include "regs.h"
 #include "cpuid.h"
 #include "rawenv.h"
+#include "x86_insn.h"
 #include "x86_syscall.h"
 
 #include <unicorn/unicorn.h>
@@ -212,33 +213,19 @@ static int do_sysexit(struct emu_vp *vp, void *raw, bool rex_w, struct sys_out *
 	return 0;
 }
 
-enum x86_sys_insn x86_sys_decode(const uint8_t *p, unsigned n, bool mode64, bool *rex_w)
+enum x86_sys_insn x86_sys_decode(const uint8_t *p, unsigned n, bool mode64, bool *rex_w,
+				 unsigned *len)
 {
-	unsigned i = 0;
+	struct x86_opcode o;
 
-	*rex_w = false;
-	for (; i < n; i++) {
-		switch (p[i]) {
-		case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64:
-		case 0x65: case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
-			*rex_w = false;		/* REX counts only last */
-			continue;
-		default:
-			break;
-		}
-		if (mode64 && (p[i] & 0xf0) == 0x40) {
-			*rex_w = p[i] & 8;
-			continue;
-		}
-		break;
-	}
-	if (i + 1 >= n || p[i] != 0x0f)
-		return X86_SYS_NONE;
-	switch (p[i + 1]) {
-	case 0x05: return X86_SYS_SYSCALL;
-	case 0x07: return X86_SYS_SYSRET;
-	case 0x34: return X86_SYS_SYSENTER;
-	case 0x35: return X86_SYS_SYSEXIT;
+	x86_opcode_peek(p, n, mode64, &o);
+	*rex_w = o.rex_w;
+	*len = (unsigned)o.at + 2;
+	switch (o.op) {
+	case 0x0f05: return X86_SYS_SYSCALL;
+	case 0x0f07: return X86_SYS_SYSRET;
+	case 0x0f34: return X86_SYS_SYSENTER;
+	case 0x0f35: return X86_SYS_SYSEXIT;
 	default: return X86_SYS_NONE;
 	}
 }

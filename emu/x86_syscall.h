@@ -21,10 +21,11 @@ enum x86_sys_insn {
 	X86_SYS_SYSEXIT,
 };
 
-/* Recognises SYSCALL/SYSRET/SYSENTER/SYSEXIT (legacy prefixes, REX) at p;
- * *rex_w says whether REX.W is present (64-bit mode only). */
+/* Recognises SYSCALL/SYSRET/SYSENTER/SYSEXIT (legacy prefixes, REX) at p
+ * (x86_opcode_peek); *rex_w says whether REX.W is present (64-bit mode
+ * only), *len is the instruction's length if it is one of them. */
 enum x86_sys_insn x86_sys_decode(const uint8_t *p, unsigned n, bool mode64,
-				 bool *rex_w);
+				 bool *rex_w, unsigned *len);
 
 /* Executes the instruction at rip (len bytes) for the VP loaded on the
  * engine; raw is a current snapshot of its context. Returns 0 when done
