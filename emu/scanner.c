@@ -14,7 +14,7 @@
  * executed, and uc_emu_stop there takes effect before it.
  *
  * Hooks are keyed by linear address: the callback checks the bytes it
- * finds there (mode-independently, like the old code hook's classifier),
+ * finds there (mode-independently, with x86_opcode_peek),
  * so a site whose code changed since is passed through. Undecodable bytes
  * (VEX/EVEX, unknown opcodes) hook the rest of their block instruction by
  * instruction. The edge hook also records the pages code was translated
