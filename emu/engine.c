@@ -161,12 +161,6 @@ void engine_yield(struct emu_partition *pt, struct emu_vp *vp)
 	acquire(pt, EMU_SLICE_NS, true);
 }
 
-bool engine_contended(struct emu_partition *pt)
-{
-	return atomic_load_explicit(&pt->eng.waiters, memory_order_relaxed) +
-	       atomic_load_explicit(&pt->eng.yielders, memory_order_relaxed) != 0;
-}
-
 /* Marks vp as inside uc_emu_start; false if a VMM call or a VP that is
  * not a yielder is waiting. A VP that just yielded must not stop the VP
  * it yielded to from running: two VPs each refusing to enter while the

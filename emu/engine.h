@@ -55,8 +55,6 @@ void engine_fini(struct emu_partition *pt);
 void engine_acquire(struct emu_partition *pt, struct emu_vp *who);
 void engine_release(struct emu_partition *pt);
 void engine_yield(struct emu_partition *pt, struct emu_vp *vp);
-/* Is anyone waiting for the engine? (a hint for spin-wait loops) */
-bool engine_contended(struct emu_partition *pt);
 bool engine_enter(struct emu_partition *pt, struct emu_vp *vp);
 void engine_leave(struct emu_partition *pt);
 /* Makes vp the engine's current CPU state (engine must be held). */
