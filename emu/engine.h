@@ -37,6 +37,7 @@ struct emu_engine {
 	uc_context *scratch;
 	uc_context *pristine;		/* engine state before any VP */
 	bool flush_tb;			/* code changed behind the engine */
+	bool npt_stale;			/* nested tables to rebuild before entry */
 	bool translated;		/* code cache not empty */
 	struct emu_code_page *code;	/* pages executed, for staleness */
 	size_t ncode, capcode;

@@ -20,6 +20,7 @@
 
 #include <hyperv/hv_all.h>
 #include <mshv-emu/emu.h>
+#include "dirty.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -340,6 +341,22 @@ static uint16_t assert_virtual_interrupt(struct emu_partition *pt, const void *i
 	return lapic_deliver(pt, &irq) ? HV_STATUS_INVALID_PARAMETER : HV_STATUS_SUCCESS;
 }
 
+/* One state byte per page of the output page (docs/abi-hv.md). */
+static uint16_t gpa_access_states(struct emu_partition *pt, uint16_t *reps, const void *in,
+				  void *out, size_t out_sz)
+{
+	const struct hv_input_get_gpa_pages_access_state *i = in;
+	uint16_t n = *reps;
+	uint32_t done;
+
+	*reps = 0;
+	if (n == 0 || n > out_sz)
+		return HV_STATUS_INVALID_HYPERCALL_INPUT;
+	uint16_t st = dirty_get_states(pt, i->hv_gpa_page_number, n, i->flags.as_uint64, out, &done);
+	*reps = (uint16_t)done;
+	return st;
+}
+
 static bool is_rep(uint16_t code)
 {
 	return code == HVCALL_GET_VP_REGISTERS || code == HVCALL_SET_VP_REGISTERS ||
@@ -401,10 +418,7 @@ uint16_t emu_hvcall(struct emu_partition *pt, uint16_t code, uint16_t *reps,
 	case HVCALL_POST_MESSAGE_DIRECT:
 		return synic_post_direct(pt, in);
 	case HVCALL_GET_GPA_PAGES_ACCESS_STATES:
-		/* Dirty tracking is not emulated yet: refused, never
-		 * silently accepted. */
-		*reps = 0;
-		return HV_STATUS_OPERATION_DENIED;
+		return gpa_access_states(pt, reps, in, out, out_sz);
 	default:
 		return HV_STATUS_INVALID_HYPERCALL_CODE;
 	}

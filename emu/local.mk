@@ -23,6 +23,8 @@ libmshvemu_core_la_SOURCES += emu/hv.h emu/synic.h emu/hv_regs.c emu/hv_cpuid.c 
 	emu/hv_hypercall_page.c emu/synic.c emu/stimer.c
 # MOV CR8 (the engine ignores it).
 libmshvemu_core_la_SOURCES += emu/x86_cr8.c
+# Accessed/dirty page tracking (MSHV_GET_GPAP_ACCESS_BITMAP).
+libmshvemu_core_la_SOURCES += emu/dirty.h emu/dirty.c
 # Interrupt plumbing: irqfd service thread, ioeventfd doorbells.
 libmshvemu_core_la_SOURCES += emu/irq.h emu/irqfd.c emu/ioeventfd.c
 # Hidden by default: libmshvemu exports only include/mshv-emu/emu.h.

@@ -12,6 +12,8 @@
 #include "engine.h"
 #include "partition.h"
 #include "lapic.h"
+#include "codewatch.h"
+#include "dirty.h"
 #include "svm.h"
 #include "codewatch.h"
 
@@ -42,6 +44,8 @@ void *mem_host(struct emu_partition *pt, uint64_t gpa, uint64_t len, bool write)
 		return NULL;
 	if (write && !(r->flags & EMU_MEM_WRITABLE))
 		return NULL;
+	if (write)
+		dirty_note_write(pt, gpa, len);
 	return (uint8_t *)r->host + (gpa - r->gpa);
 }
 
@@ -77,6 +81,7 @@ int mem_write_phys(void *opaque, uint64_t gpa, const void *buf, size_t len)
 		if (!d)
 			return -1;
 		memcpy(d, s, n);
+		dirty_note_write(pt, gpa, n);
 		s += n, gpa += n, len -= n;
 	}
 	return 0;
@@ -151,11 +156,16 @@ int emu_map_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,
 	*r = (struct emu_region){ .gpa = gpa, .size = size, .host = host, .flags = flags,
 				  .reg_gpa = gpa, .reg_size = size, .reg_host = host };
 	rc = mem_map_engine(pt, r);
-	if (rc == 0) {
+	if (rc == 0 && dirty_region_added(pt, gpa, size)) {
+		uc_mem_unmap(pt->eng.uc, r->gpa, r->size);
+		lapic_mmio_sync(pt);
+		rc = -ENOMEM;
+	} else if (rc == 0) {
 		pt->nregions++;	/* new memory: no translation can refer to it */
 		pt->nregs++;
 		if (svm_npt_sync(pt)) {
 			/* No room in the nested tables: undo. */
+			dirty_region_removed(pt, gpa);
 			uc_mem_unmap(pt->eng.uc, r->gpa, r->size);
 			pt->nregions--;
 			pt->nregs--;
@@ -215,6 +225,7 @@ int emu_unmap_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,
 			else
 				i++;
 		pt->nregs--;
+		dirty_region_removed(pt, gpa);
 		mem_changed(pt);
 		hostmem_sync(pt);
 	}
@@ -229,4 +240,5 @@ void mem_fini(struct emu_partition *pt)
 		if (pt->regions[i].owned)
 			syscall(SYS_munmap, pt->regions[i].host, (size_t)pt->regions[i].size);
 	free(pt->regions);
+	dirty_fini(pt);
 }

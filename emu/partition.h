@@ -86,6 +86,7 @@ struct emu_partition {
 
 	struct emu_lapic_pt lapic;	/* lapic.c: timer thread, MMIO page */
 	struct emu_hv_pt hv;		/* hv_*.c, stimer.c: enlightenments */
+	struct dirty_log *dlog;		/* dirty.c: NULL unless tracking */
 	struct emu_engine eng;
 };
 

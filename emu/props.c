@@ -6,6 +6,7 @@
 #include "msr.h"
 #include "hv.h"
 #include "hypercall.h"
+#include "dirty.h"
 
 #include <hyperv/hv_all.h>
 
@@ -103,6 +104,11 @@ uint16_t hv_set_property(struct emu_partition *pt, const void *in)
 	uint64_t v = i->property_value, dummy;
 	uint16_t st = HV_STATUS_SUCCESS;
 
+	/* Tracking changes the nested tables: the engine first (the lock
+	 * order is engine, then pt->lock). */
+	if (i->property_code == HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING && v <= 1 &&
+	    dirty_set_tracking(pt, v))
+		return HV_STATUS_INSUFFICIENT_MEMORY;
 	pthread_mutex_lock(&pt->lock);
 	switch (i->property_code) {
 	case HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES:

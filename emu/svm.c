@@ -23,8 +23,9 @@
 #include "partition.h"
 #include "msr.h"
 #include "lapic.h"
-#include "svm.h"
+#include "dirty.h"
 #include "rawenv.h"
+#include "svm.h"
 
 #include <mshv-emu/emu.h>
 #include <unicorn/unicorn.h>
@@ -128,11 +129,37 @@ static uint64_t *npt_table(struct svm_host *h, uint64_t *entry)
 	return (uint64_t *)hp(h, (*entry & NPT_ADDR) - H_PA);
 }
 
-/* Maps [gpa, gpa+size) to itself: 2 MiB leaves where a whole aligned
- * chunk is inside the range, 4 KiB leaves elsewhere. */
-static int npt_map(struct svm_host *h, uint64_t gpa, uint64_t size, uint64_t perm)
+/* A slot's nested permissions. */
+static uint64_t region_perm(const struct emu_region *r)
 {
+	uint64_t perm = NPT_P | NPT_US;
+
+	if (r->flags & EMU_MEM_WRITABLE)
+		perm |= NPT_RW;
+	if (!(r->flags & EMU_MEM_EXECUTABLE))
+		perm |= NPT_NX;
+	return perm;
+}
+
+/* What dirty tracking leaves of perm (dirty.h): a page not accessed is
+ * not present, a page not dirty is read-only. */
+static uint64_t tracked_perm(uint64_t perm, unsigned st)
+{
+	if (!(st & DIRTY_STATE_ACCESSED))
+		return 0;
+	return st & DIRTY_STATE_DIRTY ? perm : perm & ~NPT_RW;
+}
+
+/* Maps [gpa, gpa+size) to itself: 2 MiB leaves where a whole aligned
+ * chunk is inside the range (and, when tracked, in one state), 4 KiB
+ * leaves elsewhere. */
+static int npt_map(struct emu_partition *p, uint64_t gpa, uint64_t size, uint64_t perm,
+		   bool tracked)
+{
+	struct svm_host *h = p->eng.svm;
 	uint64_t *root = (uint64_t *)hp(h, H_NPT);
+	bool uniform = true;
+	unsigned st = DIRTY_STATE_ACCESSED | DIRTY_STATE_DIRTY;
 
 	while (size) {
 		uint64_t *pdpt = npt_table(h, &root[(gpa >> 39) & 511]);
@@ -141,46 +168,99 @@ static int npt_map(struct svm_host *h, uint64_t gpa, uint64_t size, uint64_t per
 			return -ENOMEM;
 		uint64_t *pde = &pd[(gpa >> 21) & 511];
 		if (!(gpa & ((2ull << 20) - 1)) && size >= (2ull << 20)) {
-			*pde = gpa | perm | NPT_PS;
-			gpa += 2ull << 20, size -= 2ull << 20;
-			continue;
+			if (tracked)
+				st = dirty_range_state(p, gpa, 2ull << 20, &uniform);
+			if (uniform) {
+				uint64_t q = tracked_perm(perm, st);
+				*pde = q ? gpa | q | NPT_PS : 0;
+				gpa += 2ull << 20, size -= 2ull << 20;
+				continue;
+			}
 		}
 		uint64_t *pt = npt_table(h, pde);
 		if (!pt)
 			return -ENOMEM;
-		pt[(gpa >> 12) & 511] = gpa | perm;
+		if (tracked)
+			st = dirty_range_state(p, gpa, EMU_PAGE, &uniform);
+		uint64_t q = tracked_perm(perm, st);
+		pt[(gpa >> 12) & 511] = q ? gpa | q : 0;
 		gpa += EMU_PAGE, size -= EMU_PAGE;
 	}
 	return 0;
 }
 
-int svm_npt_sync(struct emu_partition *pt)
+static int npt_build(struct emu_partition *pt, bool tracked)
 {
 	struct svm_host *h = pt->eng.svm;
 	int rc = 0;
 
-	if (!h)
-		return 0;
 	h->npt_used = 1;
 	memset(hp(h, H_NPT), 0, EMU_PAGE);
 	for (size_t i = 0; i < pt->nregions && !rc; i++) {
 		const struct emu_region *r = &pt->regions[i];
-		uint64_t perm = NPT_P | NPT_US;
-		if (r->flags & EMU_MEM_WRITABLE)
-			perm |= NPT_RW;
-		if (!(r->flags & EMU_MEM_EXECUTABLE))
-			perm |= NPT_NX;
-		rc = npt_map(h, r->gpa, r->size, perm);
+		rc = npt_map(pt, r->gpa, r->size, region_perm(r), tracked);
+	}
+	return rc;
+}
+
+int svm_npt_sync(struct emu_partition *pt)
+{
+	bool tracked = dirty_tracking(pt);
+	int rc;
+
+	if (!pt->eng.svm)
+		return 0;
+	pt->eng.npt_stale = false;
+	rc = npt_build(pt, tracked);
+	if (rc && tracked) {
+		/* Page-sized entries did not fit: open every page again. */
+		dirty_forget(pt);
+		rc = npt_build(pt, false);
 	}
 	/* The xAPIC page is Unicorn MMIO, mapped in the nested tables only
 	 * for the one instruction that touches it (svm_npt_lapic). */
 	if (!rc && pt->lapic.mmio_mapped) {
-		rc = npt_map(h, EMU_APIC_DEFAULT_BASE, EMU_PAGE, NPT_P | NPT_RW | NPT_US | NPT_NX);
+		rc = npt_map(pt, EMU_APIC_DEFAULT_BASE, EMU_PAGE, NPT_P | NPT_RW | NPT_US | NPT_NX,
+			     false);
 		if (!rc)
 			svm_npt_lapic(pt, false);
 	}
 	uc_ctl_flush_tlb(pt->eng.uc);
 	return rc;
+}
+
+/* One page's entry after its tracking state changed (dirty_npf). It only
+ * ever opens the page further, so no translation the engine cached is
+ * wrong. A 2 MiB leaf is first split into 512 entries like it. */
+int svm_npt_page(struct emu_partition *pt, const struct emu_region *r, uint64_t gpa)
+{
+	struct svm_host *h = pt->eng.svm;
+	uint64_t *root = (uint64_t *)hp(h, H_NPT);
+	bool uniform;
+
+	gpa &= ~(EMU_PAGE - 1);
+	uint64_t *pdpt = npt_table(h, &root[(gpa >> 39) & 511]);
+	uint64_t *pd = pdpt ? npt_table(h, &pdpt[(gpa >> 30) & 511]) : NULL;
+	if (!pd)
+		return -ENOMEM;
+	uint64_t *pde = &pd[(gpa >> 21) & 511];
+	if (*pde & NPT_PS) {
+		if (h->npt_used >= NPT_PAGES)
+			return -ENOMEM;
+		uint64_t off = H_NPT + h->npt_used++ * EMU_PAGE;
+		uint64_t *t = (uint64_t *)hp(h, off);
+		uint64_t base = *pde & NPT_ADDR & ~((2ull << 20) - 1);
+		uint64_t perm = *pde & (NPT_P | NPT_RW | NPT_US | NPT_NX);
+		for (unsigned i = 0; i < 512; i++)
+			t[i] = (base + i * EMU_PAGE) | perm;
+		*pde = (H_PA + off) | NPT_P | NPT_RW | NPT_US;
+	}
+	uint64_t *t = npt_table(h, pde);
+	if (!t)
+		return -ENOMEM;
+	uint64_t q = tracked_perm(region_perm(r), dirty_range_state(pt, gpa, EMU_PAGE, &uniform));
+	t[(gpa >> 12) & 511] = q ? gpa | q : 0;
+	return 0;
 }
 
 /* The xAPIC page's nested entry (its table exists: svm_npt_sync). */

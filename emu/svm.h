@@ -42,6 +42,7 @@ void svm_fini(struct emu_partition *pt);
 /* Rebuilds the nested page tables from the memory slots (and the xAPIC
  * page); the engine is held. -ENOMEM if the table pool is exhausted. */
 int svm_npt_sync(struct emu_partition *pt);
+int svm_npt_page(struct emu_partition *pt, const struct emu_region *r, uint64_t gpa);
 /* Is a slot at [gpa, gpa+size) representable (below the host-only area)? */
 void svm_npt_lapic(struct emu_partition *pt, bool present);
 bool svm_gpa_ok(const struct emu_partition *pt, uint64_t gpa, uint64_t size);

@@ -20,6 +20,7 @@
 #include "regs.h"
 #include "cpuid.h"
 #include "msr.h"
+#include "dirty.h"
 #include "lapic.h"
 #include "svm.h"
 #include "rawenv.h"
@@ -241,6 +242,10 @@ static int exit_npf(struct emu_vp *vp, uint32_t code)
 		svm_npt_lapic(vp->pt, true);
 		return STEP;
 	}
+	/* A page dirty tracking had closed: open it and run on. */
+	const struct emu_region *r = vp->pt->dlog ? mem_find(vp->pt, vp->x.gpa) : NULL;
+	if (r && dirty_npf(vp->pt, r, vp->x.gpa, info & X86_PF_W))
+		return RESUME;
 	vp->x.reason = EXIT_MEM;
 	vp->x.access = (info & X86_PF_I) ? HV_INTERCEPT_ACCESS_EXECUTE :
 		       (info & X86_PF_W) ? HV_INTERCEPT_ACCESS_WRITE : HV_INTERCEPT_ACCESS_READ;
@@ -355,6 +360,8 @@ int svm_run(struct emu_vp *vp)
 	bool step = vp->irq_window == 2, step_lapic = false;
 	for (;;) {
 		bool stepped;
+		if (vp->pt->eng.npt_stale)
+			svm_npt_sync(vp->pt);
 		if (atomic_load(&vp->kick)) {
 			vp->x.reason = EXIT_KICK;
 			return UC_ERR_OK;

@@ -391,17 +391,74 @@ static long ioeventfd(struct mshv_obj *obj, uint64_t arg, const struct mshv_uacc
 	return rc;
 }
 
-static long gpap_bitmap(uint64_t arg, const struct mshv_uaccess *ua)
+/* Pages per HVCALL_GET_GPA_PAGES_ACCESS_STATES: one output page of state
+ * bytes, less one (the kernel's HV_GET_GPA_ACCESS_STATES_BATCH_SIZE). */
+#define GPAP_BATCH (EMU_HVCALL_PAGE - 1)
+/* The kernel allocates page_count state bytes (vzalloc): far beyond any
+ * guest's memory that fails with ENOMEM; here the bitmap is the buffer. */
+#define GPAP_MAX_PAGES (1ull << 32)
+
+/* As mshv_partition_ioctl_get_gpap_access_bitmap(): the op becomes
+ * hypercall flags (CLEAR of "accessed" clears "dirty" too; every other op,
+ * NOOP included, takes the SET branch, and SET of "dirty" sets
+ * "accessed"), the states come back in batches and the requested bit is
+ * packed least significant first. The hypercall's count is a u32. */
+static long gpap_bitmap(struct mshv_obj *obj, uint64_t arg, const struct mshv_uaccess *ua)
 {
 	struct mshv_gpap_access_bitmap a;
 	static const uint8_t zero[6];
+	uint8_t states[EMU_HVCALL_PAGE];
+	long rc = 0;
 
 	if (ua->read(ua->ctx, &a, arg, sizeof a))
 		return -EFAULT;
 	if (a.access_type >= MSHV_GPAP_ACCESS_TYPE_COUNT || a.access_op >= MSHV_GPAP_ACCESS_OP_COUNT ||
 	    memcmp(a.rsvd, zero, sizeof a.rsvd) || !a.page_count || !a.bitmap_ptr)
 		return -EINVAL;
-	return -EOPNOTSUPP;
+	bool dirty = a.access_type == MSHV_GPAP_ACCESS_TYPE_DIRTY;
+	bool clear = a.access_op == MSHV_GPAP_ACCESS_OP_CLEAR;
+	union hv_gpa_page_access_state_flags f = { .as_uint64 = 0 };
+	if (dirty && clear) {
+		f.clear_dirty = 1;
+	} else if (dirty) {
+		f.set_dirty = 1;
+		f.set_accessed = 1;
+	} else if (clear) {
+		f.clear_accessed = 1;
+		f.clear_dirty = 1;
+	} else {
+		f.set_accessed = 1;
+	}
+	uint8_t mask = dirty ? 2 : 1;
+	if (a.page_count > GPAP_MAX_PAGES)
+		return -ENOMEM;
+	size_t bytes = (size_t)((a.page_count + 7) / 8);
+	uint8_t *bm = calloc(1, bytes);
+	if (!bm)
+		return -ENOMEM;
+	uint32_t count = (uint32_t)a.page_count, written = 0;
+	while (written < count) {
+		struct hv_input_get_gpa_pages_access_state in = {
+			.partition_id = emu_partition_id(obj->pt),
+			.flags = f,
+			.hv_gpa_page_number = a.gpap_base + written,
+		};
+		uint16_t reps = (uint16_t)(count - written < GPAP_BATCH ? count - written : GPAP_BATCH);
+		uint16_t st = emu_hvcall(obj->pt, HVCALL_GET_GPA_PAGES_ACCESS_STATES, &reps, &in,
+					 sizeof in, states, sizeof states);
+		if (st != HV_STATUS_SUCCESS || !reps) {
+			rc = st ? hv_errno(st) : -EIO;
+			break;
+		}
+		for (uint32_t i = 0; i < reps; i++)
+			if (states[i] & mask)
+				bm[(written + i) / 8] |= (uint8_t)(1u << ((written + i) % 8));
+		written += reps;
+	}
+	if (!rc && ua->write(ua->ctx, a.bitmap_ptr, bm, bytes))
+		rc = -EFAULT;
+	free(bm);
+	return rc;
 }
 
 /* ---- VP fd ---- */
@@ -474,7 +531,7 @@ static long dispatch(struct mshv_obj *obj, unsigned long request, uint64_t arg,
 		case MSHV_IRQFD: return irqfd(obj, arg, ua);
 		case MSHV_IOEVENTFD: return ioeventfd(obj, arg, ua);
 		case MSHV_SET_MSI_ROUTING: return set_msi_routing(obj, arg, ua);
-		case MSHV_GET_GPAP_ACCESS_BITMAP: return gpap_bitmap(arg, ua);
+		case MSHV_GET_GPAP_ACCESS_BITMAP: return gpap_bitmap(obj, arg, ua);
 		case MSHV_ROOT_HVCALL: return root_hvcall(obj, arg, ua);
 		case MSHV_CREATE_DEVICE: return mshv_vfio_create_device(obj, arg, ua, created);
 		default: return -ENOTTY;

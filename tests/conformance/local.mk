@@ -7,6 +7,7 @@ CONFORMANCE_TESTS = \
 	tests/conformance/test_device \
 	tests/conformance/test_partition \
 	tests/conformance/test_memory \
+	tests/conformance/test_dirty \
 	tests/conformance/test_vp \
 	tests/conformance/test_run_modes \
 	tests/conformance/test_io \
@@ -34,6 +35,7 @@ tests_conformance_test_hidden_SOURCES = tests/conformance/test_hidden.c $(CONFOR
 tests_conformance_test_device_SOURCES = tests/conformance/test_device.c $(CONFORMANCE_COMMON)
 tests_conformance_test_partition_SOURCES = tests/conformance/test_partition.c $(CONFORMANCE_COMMON)
 tests_conformance_test_memory_SOURCES = tests/conformance/test_memory.c $(CONFORMANCE_COMMON)
+tests_conformance_test_dirty_SOURCES = tests/conformance/test_dirty.c $(CONFORMANCE_COMMON)
 tests_conformance_test_vp_SOURCES = tests/conformance/test_vp.c $(CONFORMANCE_COMMON)
 tests_conformance_test_run_modes_SOURCES = tests/conformance/test_run_modes.c $(CONFORMANCE_COMMON)
 tests_conformance_test_io_SOURCES = tests/conformance/test_io.c $(CONFORMANCE_COMMON)
@@ -55,6 +57,7 @@ tests_conformance_test_vfio_CPPFLAGS = -I$(top_srcdir)/include
 tests_conformance_test_abi_rules_CPPFLAGS = -I$(top_srcdir)/include
 tests_conformance_test_partition_CPPFLAGS = -I$(top_srcdir)/include
 tests_conformance_test_memory_CPPFLAGS = -I$(top_srcdir)/include
+tests_conformance_test_dirty_CPPFLAGS = -I$(top_srcdir)/include
 tests_conformance_test_vp_CPPFLAGS = -I$(top_srcdir)/include
 tests_conformance_test_run_modes_CPPFLAGS = -I$(top_srcdir)/include
 tests_conformance_test_io_CPPFLAGS = -I$(top_srcdir)/include
