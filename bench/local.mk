@@ -39,6 +39,14 @@ bench_bench_private_ram_CPPFLAGS = $(BENCH_CPPFLAGS)
 bench_bench_private_ram_CFLAGS = $(BENCH_CFLAGS)
 bench_bench_private_ram_LDADD = $(UNICORN_LIBS)
 
+# Dirty-logging overhead (GET_GPAP_ACCESS_BITMAP from a second thread).
+BENCH_PROGS += bench/bench-dirty
+EXTRA_PROGRAMS += bench/bench-dirty
+bench_bench_dirty_SOURCES = bench/bench-dirty.c $(BENCH_COMMON)
+bench_bench_dirty_CPPFLAGS = $(BENCH_CPPFLAGS)
+bench_bench_dirty_CFLAGS = $(BENCH_CFLAGS)
+bench_bench_dirty_LDADD = $(UNICORN_LIBS) -lpthread
+
 CLEANFILES += $(BENCH_PROGS) $(BENCH_CUSE_PROGS)
 EXTRA_DIST += bench/README.md bench/bench-cuse.sh bench/bench-boot.sh
 

@@ -264,10 +264,17 @@ void dirty_note_write(struct emu_partition *pt, uint64_t gpa, uint64_t len)
 		if (!s)
 			continue;
 		uint64_t i = (p - s->gpa) / EMU_PAGE;
+		if (page_state(s, i) == (DIRTY_STATE_ACCESSED | DIRTY_STATE_DIRTY))
+			continue;
 		put_bit(s->na, i, false);
 		put_bit(s->nd, i, false);
-		/* The nested entry stays closed: the guest's next write there
-		 * takes one more fault, which changes nothing. */
+		/* The nested entry follows the bits (dirty_npf tells a closed
+		 * page from the slot's own protection by them). */
+		const struct emu_region *r = mem_find(pt, p);
+		if (r && svm_npt_page(pt, r, p)) {
+			dirty_forget(pt);
+			pt->eng.npt_stale = true;
+		}
 	}
 }
 

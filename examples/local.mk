@@ -10,7 +10,7 @@ pkglibexec_PROGRAMS += examples/linux/mshv-linux
 examples_linux_mshv_linux_SOURCES = examples/linux/main.c examples/linux/vcpu.c examples/linux/diag.c \
 	examples/linux/hv.c examples/linux/loader.c examples/linux/mptable.c \
 	examples/linux/uart.c examples/linux/ioapic.c examples/linux/pio.c \
-	examples/linux/mmio.c examples/linux/vmm.h
+	examples/linux/mmio.c examples/linux/dirtylog.c examples/linux/vmm.h
 examples_linux_mshv_linux_CPPFLAGS = -I$(top_srcdir)/include
 noinst_PROGRAMS += examples/linux/mkinitramfs
 examples_linux_mkinitramfs_SOURCES = examples/linux/mkinitramfs.c

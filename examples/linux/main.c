@@ -253,7 +253,8 @@ static void on_signal(int sig)
 static void usage(void)
 {
 	fprintf(stderr, "usage: mshv-linux --kernel PATH [--initrd PATH] [--append ARGS] "
-		"[--smp N] [--mem SIZE] [--shell] [--timeout SEC] [--tag NAME] [--hyperv]\n");
+		"[--smp N] [--mem SIZE] [--shell] [--timeout SEC] [--tag NAME] [--hyperv] "
+		"[--dirty-log MS]\n");
 }
 
 int main(int argc, char **argv)
@@ -263,14 +264,15 @@ int main(int argc, char **argv)
 		{ "append", required_argument, 0, 'a' }, { "smp", required_argument, 0, 's' },
 		{ "mem", required_argument, 0, 'm' }, { "shell", no_argument, 0, 'S' },
 		{ "timeout", required_argument, 0, 't' }, { "tag", required_argument, 0, 'T' },
-		{ "hyperv", no_argument, 0, 'H' },
+		{ "hyperv", no_argument, 0, 'H' }, { "dirty-log", required_argument, 0, 'D' },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	static struct vm vm;
 	struct boot_cfg cfg = { 0 };
 	const char *append = "", *tag = "mshv-linux";
 	uint64_t mem = 256ull << 20;
-	unsigned timeout = 0;
+	unsigned timeout = 0, dirty_ms = 0;
+	struct dirtylog *dlog = NULL;
 	char cmdline[CMDLINE_MAX];
 	int c, rc;
 
@@ -297,6 +299,7 @@ int main(int argc, char **argv)
 		case 't': timeout = (unsigned)atoi(optarg); break;
 		case 'T': tag = optarg; break;
 		case 'H': vm.hv_features = HV_LINUX_FEATURES; break;
+		case 'D': dirty_ms = (unsigned)atoi(optarg) + 1; break;
 		default: usage(); return c == 'h' ? 0 : 1;
 		}
 	}
@@ -328,15 +331,18 @@ int main(int argc, char **argv)
 		alarm(timeout);
 	if (run.shell)
 		start_console(&vm);
+	if (dirty_ms && !(dlog = dirtylog_start(&vm, dirty_ms - 1)))
+		return 1;
 	rc = vcpus_run(&vm);
 	restore_tty();
+	int dirty_rc = dlog ? dirtylog_finish(dlog, tag) : 0;
 	if (rc == 2)
 		fprintf(stderr, "%s: timed out after %u s\n", tag, timeout);
 	if (!rc && (run.ok || run.shell)) {
 		if (run.ok)
 			printf("%s: Linux %s reached userspace in %.1f s (%u CPU%s)\n", tag,
 			       run.release, run.t_user - run.t0, run.cpus, run.cpus == 1 ? "" : "s");
-		return 0;
+		return dirty_rc ? 1 : 0;
 	}
 	fprintf(stderr, "%s: the guest did not report success; its last console lines:\n", tag);
 	for (unsigned i = run.tail_pos > TAIL_LINES ? run.tail_pos - TAIL_LINES : 0; i < run.tail_pos; i++)

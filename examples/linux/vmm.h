@@ -112,6 +112,11 @@ struct vm {
 	uint64_t exits;
 };
 
+/* --dirty-log (dirtylog.c): pre-copy rounds every ms milliseconds while
+ * the guest runs; finish checks the copy against guest RAM (0 if equal). */
+struct dirtylog *dirtylog_start(struct vm *vm, unsigned ms);
+int dirtylog_finish(struct dirtylog *d, const char *tag);
+
 /* Guest physical memory: host pointer or NULL if [gpa, gpa+len) is not RAM. */
 void *gpa_ptr(struct vm *vm, uint64_t gpa, uint64_t len);
 
