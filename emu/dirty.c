@@ -20,6 +20,7 @@
 #include "svm.h"
 
 #include <hyperv/hv_all.h>
+#include <mshv-emu/emu.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -190,13 +191,13 @@ unsigned dirty_range_state(struct emu_partition *pt, uint64_t gpa, uint64_t size
 	return page_state(s, i);
 }
 
-uint16_t dirty_get_states(struct emu_partition *pt, uint64_t gfn, uint32_t n,
-			  uint64_t flags, uint8_t *states, uint32_t *done)
+/* One hypercall's worth (engine held). */
+static uint16_t states_locked(struct emu_partition *pt, uint64_t gfn, uint32_t n, uint64_t flags,
+			      uint8_t *states)
 {
 	const uint64_t known = DIRTY_CLEAR_ACCESSED | DIRTY_SET_ACCESSED | DIRTY_CLEAR_DIRTY |
 			       DIRTY_SET_DIRTY;
 
-	*done = 0;
 	if ((flags & ~known) ||
 	    (flags & (DIRTY_CLEAR_ACCESSED | DIRTY_SET_ACCESSED)) ==
 		    (DIRTY_CLEAR_ACCESSED | DIRTY_SET_ACCESSED) ||
@@ -204,11 +205,8 @@ uint16_t dirty_get_states(struct emu_partition *pt, uint64_t gfn, uint32_t n,
 		return HV_STATUS_INVALID_PARAMETER;
 	if (gfn >= (1ull << 40) || n > (1ull << 40) - gfn)
 		return HV_STATUS_INVALID_PARAMETER;
-	engine_acquire(pt, NULL);
-	if (!pt->dlog) {
-		engine_release(pt);
+	if (!pt->dlog)
 		return HV_STATUS_INVALID_PARTITION_STATE;
-	}
 	struct dirty_span *s = NULL;
 	bool changed = false;
 	for (uint32_t k = 0; k < n; k++) {
@@ -237,12 +235,44 @@ uint16_t dirty_get_states(struct emu_partition *pt, uint64_t gfn, uint32_t n,
 		}
 	}
 	/* The nested tables follow before the next guest entry: once for a
-	 * whole run of calls (the kernel asks 4095 pages at a time). */
+	 * whole run of calls. */
 	if (changed)
 		pt->eng.npt_stale = true;
-	*done = n;
-	engine_release(pt);
 	return HV_STATUS_SUCCESS;
+}
+
+uint16_t dirty_get_states(struct emu_partition *pt, uint64_t gfn, uint32_t n,
+			  uint64_t flags, uint8_t *states, uint32_t *done)
+{
+	engine_acquire(pt, NULL);
+	uint16_t st = states_locked(pt, gfn, n, flags, states);
+	engine_release(pt);
+	*done = st == HV_STATUS_SUCCESS ? n : 0;
+	return st;
+}
+
+/* The kernel asks 4095 pages per hypercall and rust-vmm 65,536 per ioctl:
+ * taking the engine from a running VP once per hypercall cost a boot with
+ * a 10 ms dirty log more than the log itself, so one ioctl takes it once. */
+uint16_t emu_gpa_access_bitmap(struct emu_partition *pt, uint64_t gfn, uint32_t count,
+			       uint32_t batch, uint64_t flags, unsigned mask, uint8_t *bitmap)
+{
+	uint8_t states[EMU_HVCALL_PAGE];
+	uint16_t st = HV_STATUS_SUCCESS;
+
+	if (!batch || batch > sizeof states)
+		return HV_STATUS_INVALID_HYPERCALL_INPUT;
+	engine_acquire(pt, NULL);
+	for (uint32_t done = 0; done < count && st == HV_STATUS_SUCCESS;) {
+		uint32_t n = count - done < batch ? count - done : batch;
+		st = states_locked(pt, gfn + done, n, flags, states);
+		for (uint32_t i = 0; st == HV_STATUS_SUCCESS && i < n; i++)
+			if (states[i] & mask)
+				bitmap[(done + i) / 8] |= (uint8_t)(1u << ((done + i) % 8));
+		done += n;
+	}
+	engine_release(pt);
+	return st;
 }
 
 void dirty_forget(struct emu_partition *pt)
@@ -278,19 +308,27 @@ void dirty_note_write(struct emu_partition *pt, uint64_t gpa, uint64_t len)
 	}
 }
 
-bool dirty_npf(struct emu_partition *pt, const struct emu_region *r, uint64_t gpa, bool write)
+/* The fault's access type is not needed (reading it would cost a context
+ * save per fault): a page not accessed faults on any access and opens for
+ * reading first; a page accessed but not dirty in a writable slot can
+ * only have faulted on a write. A write to a page not yet accessed so
+ * takes two faults. An instruction fetch from a non-executable slot's
+ * page that is accessed but clean reads as a write once (marked dirty,
+ * then the next fault is the VMM's intercept): a dirty log may say more. */
+bool dirty_npf(struct emu_partition *pt, const struct emu_region *r, uint64_t gpa)
 {
 	struct dirty_span *s = span_of(pt, gpa);
 
-	if (!s || r->lost || (write && !(r->flags & EMU_MEM_WRITABLE)))
+	if (!s || r->lost)
 		return false;
 	uint64_t i = (gpa - s->gpa) / EMU_PAGE;
 	unsigned st = page_state(s, i);
-	if ((st & DIRTY_STATE_ACCESSED) && (!write || (st & DIRTY_STATE_DIRTY)))
-		return false;	/* not ours: the slot's own protection */
-	put_bit(s->na, i, false);
-	if (write)
+	if (!(st & DIRTY_STATE_ACCESSED))
+		put_bit(s->na, i, false);
+	else if (!(st & DIRTY_STATE_DIRTY) && (r->flags & EMU_MEM_WRITABLE))
 		put_bit(s->nd, i, false);
+	else
+		return false;	/* not ours: the slot's own protection */
 	if (svm_npt_page(pt, r, gpa)) {
 		dirty_forget(pt);
 		pt->eng.npt_stale = true;

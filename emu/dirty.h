@@ -55,9 +55,8 @@ void dirty_forget(struct emu_partition *pt);
 void dirty_note_write(struct emu_partition *pt, uint64_t gpa, uint64_t len);
 
 /* A nested page fault at gpa inside region r: true if tracking caused it
- * and the page is now open for the access (engine held). */
-bool dirty_npf(struct emu_partition *pt, const struct emu_region *r, uint64_t gpa,
-	       bool write);
+ * and the page is now open further (engine held). */
+bool dirty_npf(struct emu_partition *pt, const struct emu_region *r, uint64_t gpa);
 
 /* For the nested tables: the DIRTY_STATE_* bits of the page at gpa, and
  * whether every page of [gpa, gpa + size) has the same (engine held).

@@ -231,9 +231,14 @@ static int exit_npf(struct emu_vp *vp, uint32_t code)
 	uint32_t info;
 
 	(void)code;
+	vp->x.gpa = svm_exit_info_2(vp->pt);
+	/* A page dirty tracking had closed: open it and run on (before the
+	 * context save, which would cost more than the fault). */
+	const struct emu_region *r = vp->pt->dlog ? mem_find(vp->pt, vp->x.gpa) : NULL;
+	if (r && dirty_npf(vp->pt, r, vp->x.gpa))
+		return RESUME;
 	uc_context_save(vp->pt->eng.uc, vp->ctx);
 	info = (uint32_t)raw_get_error_code(vp->ctx);
-	vp->x.gpa = svm_exit_info_2(vp->pt);
 	if (vp->pt->lapic.mmio_mapped && !(info & X86_PF_I) &&
 	    (vp->x.gpa & ~(EMU_PAGE - 1)) == EMU_APIC_DEFAULT_BASE) {
 		/* The xAPIC: run this one instruction with the page mapped
@@ -242,10 +247,6 @@ static int exit_npf(struct emu_vp *vp, uint32_t code)
 		svm_npt_lapic(vp->pt, true);
 		return STEP;
 	}
-	/* A page dirty tracking had closed: open it and run on. */
-	const struct emu_region *r = vp->pt->dlog ? mem_find(vp->pt, vp->x.gpa) : NULL;
-	if (r && dirty_npf(vp->pt, r, vp->x.gpa, info & X86_PF_W))
-		return RESUME;
 	vp->x.reason = EXIT_MEM;
 	vp->x.access = (info & X86_PF_I) ? HV_INTERCEPT_ACCESS_EXECUTE :
 		       (info & X86_PF_W) ? HV_INTERCEPT_ACCESS_WRITE : HV_INTERCEPT_ACCESS_READ;

@@ -407,7 +407,6 @@ static long gpap_bitmap(struct mshv_obj *obj, uint64_t arg, const struct mshv_ua
 {
 	struct mshv_gpap_access_bitmap a;
 	static const uint8_t zero[6];
-	uint8_t states[EMU_HVCALL_PAGE];
 	long rc = 0;
 
 	if (ua->read(ua->ctx, &a, arg, sizeof a))
@@ -436,25 +435,10 @@ static long gpap_bitmap(struct mshv_obj *obj, uint64_t arg, const struct mshv_ua
 	uint8_t *bm = calloc(1, bytes);
 	if (!bm)
 		return -ENOMEM;
-	uint32_t count = (uint32_t)a.page_count, written = 0;
-	while (written < count) {
-		struct hv_input_get_gpa_pages_access_state in = {
-			.partition_id = emu_partition_id(obj->pt),
-			.flags = f,
-			.hv_gpa_page_number = a.gpap_base + written,
-		};
-		uint16_t reps = (uint16_t)(count - written < GPAP_BATCH ? count - written : GPAP_BATCH);
-		uint16_t st = emu_hvcall(obj->pt, HVCALL_GET_GPA_PAGES_ACCESS_STATES, &reps, &in,
-					 sizeof in, states, sizeof states);
-		if (st != HV_STATUS_SUCCESS || !reps) {
-			rc = st ? hv_errno(st) : -EIO;
-			break;
-		}
-		for (uint32_t i = 0; i < reps; i++)
-			if (states[i] & mask)
-				bm[(written + i) / 8] |= (uint8_t)(1u << ((written + i) % 8));
-		written += reps;
-	}
+	uint16_t st = emu_gpa_access_bitmap(obj->pt, a.gpap_base, (uint32_t)a.page_count,
+					    GPAP_BATCH, f.as_uint64, mask, bm);
+	if (st != HV_STATUS_SUCCESS)
+		rc = hv_errno(st);
 	if (!rc && ua->write(ua->ctx, a.bitmap_ptr, bm, bytes))
 		rc = -EFAULT;
 	free(bm);

@@ -117,6 +117,17 @@ int emu_vp_dispatch(struct emu_vp *vp, struct hv_message *msg);
 uint16_t emu_hvcall(struct emu_partition *pt, uint16_t code, uint16_t *reps,
 		    const void *in, size_t in_sz, void *out, size_t out_sz);
 
+/*
+ * MSHV_GET_GPAP_ACCESS_BITMAP's hypercalls, in one go: HVCALL_GET_GPA_
+ * PAGES_ACCESS_STATES for count pages from gfn in batches of `batch`
+ * with `flags` (its flag word), bit i of `bitmap` set where page i's
+ * state has a bit of `mask` (1 accessed, 2 dirty). `bitmap` holds
+ * (count + 7) / 8 zeroed bytes. Stops at the first failing batch; returns
+ * its HV_STATUS (0: all done).
+ */
+uint16_t emu_gpa_access_bitmap(struct emu_partition *pt, uint64_t gfn, uint32_t count,
+			       uint32_t batch, uint64_t flags, unsigned mask, uint8_t *bitmap);
+
 /* MSHV_GET/SET_VP_STATE. *size: buffer size in, required size out. */
 int emu_vp_get_state(struct emu_vp *vp, unsigned type, void *buf,
 		     size_t *size);
