@@ -127,6 +127,12 @@ int mem_reserve(struct emu_partition *pt, size_t n)
 int emu_map_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,
 		void *host, unsigned flags)
 {
+	return emu_map_guest(pt, gfn, size, host, (uintptr_t)host, flags);
+}
+
+int emu_map_guest(struct emu_partition *pt, uint64_t gfn, uint64_t size,
+		  void *host, uint64_t key, unsigned flags)
+{
 	uint64_t gpa = gfn << 12;
 	int rc;
 
@@ -154,7 +160,8 @@ int emu_map_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,
 	}
 	struct emu_region *r = &pt->regions[pt->nregions];
 	*r = (struct emu_region){ .gpa = gpa, .size = size, .host = host, .flags = flags,
-				  .reg_gpa = gpa, .reg_size = size, .reg_host = host };
+				  .reg_gpa = gpa, .reg_size = size, .reg_key = key,
+				  .reg_host = host };
 	rc = mem_map_engine(pt, r);
 	if (rc == 0 && dirty_region_added(pt, gpa, size)) {
 		uc_mem_unmap(pt->eng.uc, r->gpa, r->size);
@@ -208,6 +215,14 @@ void mem_changed(struct emu_partition *pt)
 int emu_unmap_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,
 		  void *host)
 {
+	return emu_unmap_guest(pt, gfn, size, (uintptr_t)host, NULL);
+}
+
+/* As mshv_unmap_user_memory(): the region holding the GFN (ENOENT if
+ * none) must be named exactly, size and caller address (EINVAL). */
+int emu_unmap_guest(struct emu_partition *pt, uint64_t gfn, uint64_t size,
+		    uint64_t key, void **host)
+{
 	uint64_t gpa = gfn << 12;
 	const struct emu_region *r;
 	int rc = 0;
@@ -216,9 +231,11 @@ int emu_unmap_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,
 	r = mem_find(pt, gpa);
 	if (!r) {
 		rc = -ENOENT;
-	} else if (r->reg_gpa != gpa || r->reg_size != size || r->reg_host != host) {
+	} else if (r->reg_gpa != gpa || r->reg_size != size || r->reg_key != key) {
 		rc = -EINVAL;
 	} else {
+		if (host)
+			*host = r->reg_host;
 		for (size_t i = 0; i < pt->nregions;)
 			if (pt->regions[i].reg_gpa == gpa)
 				mem_drop_piece(pt, i);

@@ -18,8 +18,10 @@ struct emu_region {
 	uint64_t gpa, size;
 	void *host;		/* what the engine uses; NULL if lost */
 	unsigned flags;		/* EMU_MEM_* */
-	/* The registration (MSHV_SET_GUEST_MEMORY unmap must name it). */
-	uint64_t reg_gpa, reg_size;
+	/* The registration: unmap names it by GPA, size and the caller's own
+	 * address (reg_key), as the kernel does; reg_host is what the face
+	 * mapped for it, handed back at unmap. */
+	uint64_t reg_gpa, reg_size, reg_key;
 	void *reg_host;
 	bool owned;		/* host is the core's own mapping */
 	bool lost;		/* could not be kept: guest access -> -EFAULT */

@@ -248,9 +248,15 @@ static long set_guest_memory(struct mshv_obj *obj, uint64_t arg, const struct ms
 	if (!r.size || (r.size & (page - 1)) || (r.userspace_addr & (page - 1)) ||
 	    (r.flags & ~MSHV_SET_MEM_FLAGS_MASK) || memcmp(r.rsvd, zero, sizeof r.rsvd))
 		return -EINVAL;
-	if (r.flags & (1u << MSHV_SET_MEM_BIT_UNMAP))
-		return emu_unmap_gpa(obj->pt, r.guest_pfn, r.size,
-				     (void *)(uintptr_t)r.userspace_addr);
+	/* Unmap names the region as the caller mapped it; the face gets its
+	 * own pointer back. */
+	if (r.flags & (1u << MSHV_SET_MEM_BIT_UNMAP)) {
+		void *host = NULL;
+		int rc = emu_unmap_guest(obj->pt, r.guest_pfn, r.size, r.userspace_addr, &host);
+		if (rc == 0 && ua->unmap_guest)
+			ua->unmap_guest(ua->ctx, host, r.size);
+		return rc;
+	}
 	/* Address 0 has no VMA (vma_lookup() in mshv_map_user_memory()). */
 	if (!r.userspace_addr || r.userspace_addr + r.size < r.userspace_addr || !ua->map_guest)
 		return -EINVAL;
@@ -265,7 +271,10 @@ static long set_guest_memory(struct mshv_obj *obj, uint64_t arg, const struct ms
 	void *host = ua->map_guest(ua->ctx, r.userspace_addr, r.size, flags, &err);
 	if (!host)
 		return err ? err : -EINVAL;
-	return emu_map_gpa(obj->pt, r.guest_pfn, r.size, host, flags);
+	int rc = emu_map_guest(obj->pt, r.guest_pfn, r.size, host, r.userspace_addr, flags);
+	if (rc && ua->unmap_guest)
+		ua->unmap_guest(ua->ctx, host, r.size);
+	return rc;
 }
 
 static long set_msi_routing(struct mshv_obj *obj, uint64_t arg, const struct mshv_uaccess *ua)

@@ -49,6 +49,10 @@ struct mshv_uaccess {
 	 * cannot be mapped. */
 	void *(*map_guest)(void *ctx, uint64_t uaddr, uint64_t size, unsigned access,
 			   int *err);
+	/* Gives back what map_guest returned: the core dropped the region
+	 * (unmap), or did not take it (the map failed). Optional (NULL:
+	 * nothing to release, as in-process). */
+	void (*unmap_guest)(void *ctx, void *host, uint64_t size);
 	/* Turns a file descriptor number of the caller (irqfd/ioeventfd
 	 * eventfds) into one usable here, which the decoder closes after use;
 	 * -errno on failure. NULL: the caller's fds are ours (in-process). */

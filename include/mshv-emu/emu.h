@@ -58,6 +58,17 @@ int emu_map_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,
 		void *host, unsigned flags);
 int emu_unmap_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,
 		  void *host);
+/*
+ * The same for a face whose pointer differs from the caller's address
+ * (MSHV_SET_GUEST_MEMORY's userspace_addr): key is that address, which
+ * unmap must name, as the kernel's unmap does; emu_unmap_guest hands back
+ * in *host (may be NULL) the pointer the region was mapped with, for the
+ * face to release. emu_map_gpa/emu_unmap_gpa: key = host.
+ */
+int emu_map_guest(struct emu_partition *pt, uint64_t gfn, uint64_t size,
+		  void *host, uint64_t key, unsigned flags);
+int emu_unmap_guest(struct emu_partition *pt, uint64_t gfn, uint64_t size,
+		    uint64_t key, void **host);
 
 /*
  * For a face whose VMM shares this process (LD_PRELOAD): call before the

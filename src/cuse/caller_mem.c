@@ -189,6 +189,33 @@ static int ua_get_fd(void *c, int fd)
 	return l;
 }
 
+/* What mshvd_map_guest mapped for this call and the core did not take, or
+ * a region the core dropped at unmap: the daemon's view goes too. */
+static void ua_unmap_guest(void *c, void *host, uint64_t size)
+{
+	struct ua_ctx *u = c;
+	struct greg *g = NULL;
+
+	(void)size;
+	if (!u->pr)
+		return;
+	if (u->pm && u->pm->base == host) {
+		unmap_region(u->pr, u->pm->base, u->pm->size, u->pm->maps);
+		memset(u->pm, 0, sizeof *u->pm);
+		return;
+	}
+	pthread_mutex_lock(&u->pr->mu);
+	for (struct greg **pp = &u->pr->regions; *pp; pp = &(*pp)->next)
+		if ((*pp)->base == host) {
+			g = *pp;
+			*pp = g->next;
+			break;
+		}
+	pthread_mutex_unlock(&u->pr->mu);
+	if (g)
+		greg_free(u->pr, g);
+}
+
 void mshvd_ua_init(struct mshv_uaccess *ua, struct ua_ctx *u, pid_t tid)
 {
 	memset(u, 0, sizeof *u);
@@ -196,6 +223,7 @@ void mshvd_ua_init(struct mshv_uaccess *ua, struct ua_ctx *u, pid_t tid)
 	ua->read = ua_read;
 	ua->write = ua_write;
 	ua->map_guest = mshvd_map_guest;
+	ua->unmap_guest = ua_unmap_guest;
 	ua->get_fd = ua_get_fd;
 	ua->ctx = u;
 	ua->same_view = false;	/* the client writes through its own process */
@@ -206,68 +234,42 @@ void mshvd_ua_init(struct mshv_uaccess *ua, struct ua_ctx *u, pid_t tid)
 long mshvd_set_guest_memory(struct fh *f, uint64_t arg, struct mshv_uaccess *ua,
 			    struct ua_ctx *u)
 {
-	struct mshv_user_mem_region r, patched;
+	struct mshv_user_mem_region r;
 	struct pending_map pm = { 0 };
-	struct greg *g = NULL;
 	struct mshv_obj *created = NULL;
-	bool unmap;
 	long rc;
 
 	if (ua_read(u, &r, arg, sizeof r))
 		return -EFAULT;
 	/* The decoder reads the struct again: it must see these very bytes,
 	 * or a racing caller could make the daemon record another region
-	 * than the core maps. */
-	patched = r;
-	u->patch = &patched;
+	 * than the core maps. Unmap needs nothing of the daemon's: the core
+	 * knows the region by the caller's address and hands back the
+	 * daemon's view (ua_unmap_guest). */
+	u->patch = &r;
 	u->patch_addr = arg;
-	u->patch_len = sizeof patched;
+	u->patch_len = sizeof r;
 	u->pm = &pm;
 	u->pr = f->pr;
 	u->uid = f->pr->uid;	/* released to the same user (unmap_region) */
-	unmap = r.flags & (1u << MSHV_SET_MEM_BIT_UNMAP);
-	if (unmap) {
-		/* The core knows the region by the daemon's address. */
-		pthread_mutex_lock(&f->pr->mu);
-		for (g = f->pr->regions; g; g = g->next)
-			if (g->gfn == r.guest_pfn && g->size == r.size && g->uaddr == r.userspace_addr)
-				break;
-		pthread_mutex_unlock(&f->pr->mu);
-		if (g)
-			patched.userspace_addr = (uintptr_t)g->base;
-		else if (!(r.userspace_addr & 4095))
-			patched.userspace_addr = 0;	/* matches no region */
-	}
 	rc = mshv_dev_ioctl(f->obj, MSHV_SET_GUEST_MEMORY, arg, ua, NULL, &created);
+	/* pm.base: mapped here and taken by the core (a refusal released it). */
 	if (pm.base) {
-		struct greg *n = rc == 0 ? calloc(1, sizeof *n) : NULL;
+		struct greg *n = calloc(1, sizeof *n);
 
-		if (rc == 0 && !n) {
+		if (!n) {
 			/* Cannot track it: undo. */
-			emu_unmap_gpa(f->obj->pt, r.guest_pfn, pm.size, pm.base);
-			rc = -ENOMEM;
-		}
-		if (rc) {
+			emu_unmap_guest(f->obj->pt, r.guest_pfn, pm.size, r.userspace_addr, NULL);
 			unmap_region(f->pr, pm.base, pm.size, pm.maps);
-		} else {
-			*n = (struct greg){ .gfn = r.guest_pfn, .size = pm.size, .maps = pm.maps,
-					    .uaddr = r.userspace_addr, .base = pm.base };
-			pthread_mutex_lock(&f->pr->mu);
-			n->next = f->pr->regions;
-			f->pr->regions = n;
-			pthread_mutex_unlock(&f->pr->mu);
-			atomic_fetch_add(&mshvd_st_regions, 1);
+			return -ENOMEM;
 		}
-	}
-	if (unmap && g && rc == 0) {
+		*n = (struct greg){ .gfn = r.guest_pfn, .size = pm.size, .maps = pm.maps,
+				    .uaddr = r.userspace_addr, .base = pm.base };
 		pthread_mutex_lock(&f->pr->mu);
-		for (struct greg **pp = &f->pr->regions; *pp; pp = &(*pp)->next)
-			if (*pp == g) {
-				*pp = g->next;
-				break;
-			}
+		n->next = f->pr->regions;
+		f->pr->regions = n;
 		pthread_mutex_unlock(&f->pr->mu);
-		greg_free(f->pr, g);
+		atomic_fetch_add(&mshvd_st_regions, 1);
 	}
 	return rc;
 }

@@ -238,6 +238,9 @@ int main(void)
 	CHECK(set_mem(pt, 0x200000, 0x2000, ram2, (1u << MSHV_SET_MEM_BIT_UNMAP)) == -ENOENT,
 	      "unmap again: ENOENT");
 	CHECK(wait_stats(3, 1, 1, 1) == 0, "3 opens, 1 partition, 1 region, 1 worker left");
+	/* A map the core refuses leaves no mapping in the daemon. */
+	CHECK(set_mem(pt, gpa, 0x2000, ram2, rwx) == -EEXIST, "a region over the first: EEXIST");
+	CHECK(wait_stats(3, 1, 1, 1) == 0, "the refused region's daemon view is gone");
 
 	/* Release tears everything down: the partition goes with its last
 	 * fd, then its guest RAM mapping; its handles are dead. */
