@@ -121,6 +121,7 @@ TEST(guest_accesses_set_bits)
 
 	vm_set_property(vm, HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING, 0);
 	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_HALT);
+	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
