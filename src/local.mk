@@ -72,6 +72,7 @@ src/hv_names.h: $(top_srcdir)/src/hv_names.awk $(top_srcdir)/include/hyperv/hv_h
 BUILT_SOURCES += src/hv_names.h
 # BUILT_SOURCES covers "make", "make check" and "make install" only; a
 # single target (scripts/fuzz.sh builds just the fuzz target) needs these.
-src/trace_decode.lo src/mshv_emu-trace_decode.o src/tests_unit_check_trace-trace_decode.o: src/hv_names.h
+# The object names carry the target prefix automake gives per-target flags.
+src/libmshvdev_la-trace_decode.lo src/mshv_emu-trace_decode.o src/tests_unit_check_trace-trace_decode.o: src/hv_names.h
 CLEANFILES += src/hv_names.h
 EXTRA_DIST += src/hv_names.awk
