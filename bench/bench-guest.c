@@ -132,36 +132,6 @@ static void empty_code_hook(uc_engine *uc, uint64_t addr, uint32_t size,
 	(void)uc, (void)addr, (void)size, (void)opaque;
 }
 
-/*
- * The same 4-level identity map of the first 2 MiB (4 KiB pages) as the
- * /dev/mshv guest gets from vcpu_setup_long_mode(), and paging switched
- * on: separates the cost of the guest's page tables from mshv-emu's.
- */
-static void raw_paging(struct raw_ctx *c)
-{
-	uint64_t *pml4 = (uint64_t *)(c->r.mem + PT_POOL_GPA);
-	uint64_t *pdpt = pml4 + 512, *pd = pml4 + 1024, *pt = pml4 + 1536;
-
-	memset(pml4, 0, 4 * PAGE_SIZE_4K);
-	pml4[0] = (PT_POOL_GPA + 0x1000) | PTE_P | PTE_W | PTE_U;
-	pdpt[0] = (PT_POOL_GPA + 0x2000) | PTE_P | PTE_W | PTE_U;
-	pd[0] = (PT_POOL_GPA + 0x3000) | PTE_P | PTE_W | PTE_U;
-	for (uint64_t i = 0; i < 512; i++)
-		pt[i] = (i << 12) | PTE_P | PTE_W;
-	raw_set_reg(c->r.uc, UC_X86_REG_CR3, PT_POOL_GPA);
-	raw_set_reg(c->r.uc, UC_X86_REG_CR4,
-		    X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
-	uc_x86_msr efer = {
-		.rid = 0xc0000080,
-		.value = X86_EFER_SCE | X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE,
-	};
-	UC_CHECK(uc_reg_write(c->r.uc, UC_X86_REG_MSR, &efer));
-	raw_set_reg(c->r.uc, UC_X86_REG_CR0,
-		    X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE |
-		    X86_CR0_WP | X86_CR0_PG);
-	TEST_ASSERT(raw_reg(c->r.uc, UC_X86_REG_CR0) & X86_CR0_PG, "CR0.PG");
-}
-
 static void raw_setup(struct raw_ctx *c, const struct workload *w, bool hook,
 		      bool paging)
 {
@@ -171,7 +141,7 @@ static void raw_setup(struct raw_ctx *c, const struct workload *w, bool hook,
 	c->param = (uint64_t *)(c->r.mem + PARAM_GPA);
 	raw_set_reg(c->r.uc, UC_X86_REG_RSP, STACK_TOP);
 	if (paging)
-		raw_paging(c);
+		raw_vm_paging(&c->r);
 	if (hook) {
 		uc_hook h;
 

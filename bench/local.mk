@@ -47,6 +47,14 @@ bench_bench_dirty_CPPFLAGS = $(BENCH_CPPFLAGS)
 bench_bench_dirty_CFLAGS = $(BENCH_CFLAGS)
 bench_bench_dirty_LDADD = $(UNICORN_LIBS) -lpthread
 
+# Translation cost per block, cold against warm, vs raw Unicorn.
+BENCH_PROGS += bench/bench-translate
+EXTRA_PROGRAMS += bench/bench-translate
+bench_bench_translate_SOURCES = bench/bench-translate.c $(BENCH_COMMON)
+bench_bench_translate_CPPFLAGS = $(BENCH_CPPFLAGS)
+bench_bench_translate_CFLAGS = $(BENCH_CFLAGS)
+bench_bench_translate_LDADD = $(UNICORN_LIBS)
+
 CLEANFILES += $(BENCH_PROGS) $(BENCH_CUSE_PROGS)
 EXTRA_DIST += bench/README.md bench/bench-cuse.sh bench/bench-boot.sh
 
