@@ -49,6 +49,7 @@ int engine_init(struct emu_partition *pt)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&e->cv, &ca);
 	pthread_condattr_destroy(&ca);
+	tlb_tick_init(e);
 	if (uc_open(UC_ARCH_X86, UC_MODE_64, &e->uc) != UC_ERR_OK)
 		return -ENOMEM;
 	uc_ctl_set_tcg_buffer_size(e->uc, EMU_TCG_BUFFER);
@@ -69,6 +70,7 @@ void engine_fini(struct emu_partition *pt)
 {
 	struct emu_engine *e = &pt->eng;
 
+	tlb_tick_fini(e);
 	codewatch_free(e->cw);
 	for (size_t i = 0; i < e->ncode; i++)
 		free(e->code[i].shadow);
@@ -171,13 +173,17 @@ void engine_yield(struct emu_partition *pt, struct emu_vp *vp)
 bool engine_enter(struct emu_partition *pt, struct emu_vp *vp)
 {
 	struct emu_engine *e = &pt->eng;
-	bool ok;
+	bool ok, flush = false;
 
 	pthread_mutex_lock(&e->m);
 	ok = e->waiters == 0;
-	if (ok)
+	if (ok) {
 		e->running = vp;
+		flush = tlb_tick_entry(e);
+	}
 	pthread_mutex_unlock(&e->m);
+	if (flush)
+		uc_ctl_flush_tlb(e->uc);
 	return ok;
 }
 

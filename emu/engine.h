@@ -48,6 +48,11 @@ struct emu_engine {
 	/* SVM engine: host structures, scanner */
 	struct svm_host *svm;
 	struct scanner *scan;
+	/* tlb_tick.c, under m: the tick thread and what it asks for */
+	pthread_t tick;
+	pthread_cond_t tick_cv;
+	bool tick_started, tick_armed, tick_stop;
+	bool tlb_due;			/* flush at the next entry */
 };
 
 /* engine.c */
@@ -62,6 +67,12 @@ void engine_leave(struct emu_partition *pt);
 void engine_load(struct emu_partition *pt, struct emu_vp *vp);
 /* Sets kick bits on vp and makes sure a running VP notices them. */
 void engine_kick(struct emu_vp *vp, unsigned bits);
+
+/* tlb_tick.c: periodic TLB flushes, so QEMU can size the TLB (why: there) */
+void tlb_tick_init(struct emu_engine *e);
+void tlb_tick_fini(struct emu_engine *e);
+/* At entry, m held: arms the tick; true if a flush is due first. */
+bool tlb_tick_entry(struct emu_engine *e);
 
 /* hooks.c: the Unicorn hooks besides the SVM intercepts */
 int run_hooks_install(struct emu_partition *pt);

@@ -320,6 +320,10 @@ static int on_kick(struct emu_vp *vp, struct run_state *rs)
 
 	if (k & EMU_KICK_SIGNAL)
 		return -EINTR;
+	if (k & EMU_KICK_TLB) {
+		atomic_fetch_and(&vp->kick, ~EMU_KICK_TLB);
+		uc_ctl_flush_tlb(vp->pt->eng.uc);
+	}
 	/* EMU_KICK_IRQ (or an interrupt window) is handled at the top of
 	 * the loop. */
 	if (k & EMU_KICK_YIELD) {

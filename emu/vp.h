@@ -24,6 +24,7 @@ struct emu_cpuid_override;
 #define EMU_KICK_SIGNAL 0x1u
 #define EMU_KICK_YIELD  0x2u
 #define EMU_KICK_IRQ    0x4u	/* the LAPIC has something to deliver */
+#define EMU_KICK_TLB    0x8u	/* flush the TLB (emu/tlb_tick.c) */
 
 struct emu_vp {
 	struct emu_partition *pt;
