@@ -39,6 +39,12 @@ tests_unit_check_core_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_check_core_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(UNICORN_CFLAGS)
 tests_unit_check_core_LDADD = libmshvemu-core.la $(CHECK_LIBS)
 
+UNIT_TESTS += tests/unit/check_core_regs
+tests_unit_check_core_regs_SOURCES = tests/unit/check_core_regs.c tests/unit/core_helpers.c tests/unit/core_helpers.h
+tests_unit_check_core_regs_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_check_core_regs_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(UNICORN_CFLAGS)
+tests_unit_check_core_regs_LDADD = libmshvemu-core.la $(CHECK_LIBS)
+
 # The in-process user-memory accessor (src/uaccess_self.c), built alone.
 UNIT_TESTS += tests/unit/check_uaccess
 tests_unit_check_uaccess_SOURCES = tests/unit/check_uaccess.c src/uaccess_self.c src/vma_perm.c

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Helpers for the core unit tests (check_core.c): partitions, hypercalls
+/* Helpers for the core unit tests (check_core.c, check_core_regs.c): partitions, hypercalls
  * issued as MSHV_ROOT_HVCALL does, registers, CPUID and tiny guests. */
 #ifndef MSHV_EMU_TESTS_CORE_HELPERS_H
 #define MSHV_EMU_TESTS_CORE_HELPERS_H
