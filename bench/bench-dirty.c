@@ -22,10 +22,10 @@
 
 /* Per iteration: 64 stores, one per page, each after 16 register
  * instructions (about 1.3k instructions). Page k is stored to at offset
- * 64 * k: stores all at one page offset alias, in the host CPU's
- * store-to-load check (address bits 11:0), with whatever hot host data
- * the heap happened to put at that offset, which cost one of the four
- * partitions here 30 %, depending only on where it was allocated. */
+ * 64 * k. With every store at offset 0 one of the four partitions ran
+ * ~30 % slower, whatever its configuration, depending only on the
+ * program's allocation order (most likely 4K aliasing in the host CPU:
+ * the stores against hot host loads with the same address bits 11:0). */
 GUEST_CODE(sweep_loop,
 	".code64\n"
 	"movq 0x9000, %rcx\n"
