@@ -318,6 +318,7 @@ static int on_kick(struct emu_vp *vp, struct run_state *rs)
 {
 	unsigned k = atomic_load(&vp->kick);
 
+	(void)rs;
 	if (k & EMU_KICK_SIGNAL)
 		return -EINTR;
 	if (k & EMU_KICK_TLB) {
@@ -328,9 +329,12 @@ static int on_kick(struct emu_vp *vp, struct run_state *rs)
 	 * the loop. */
 	if (k & EMU_KICK_YIELD) {
 		atomic_fetch_and(&vp->kick, ~EMU_KICK_YIELD);
+		/* No code-page check here: a whole-cache flush at a yield
+		 * broke Linux's own code patching (docs/engine.md "Code
+		 * pages and yields"); the VMM's writes are checked at the
+		 * next entry. */
 		engine_yield(vp->pt, vp);
 		engine_load(vp->pt, vp);
-		rs->recheck = true;
 	}
 	return RESUME;
 }
@@ -478,8 +482,8 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 	}
 	if (!inject_pending(vp))
 		goto report;
-	/* The VMM changes guest memory only while this VP is out of the
-	 * engine: at entry, after a yield and after a halt. */
+	/* Code the VMM rewrote is looked for when the VP comes back from
+	 * the VMM (entry) or from a halt, not at yields (on_kick). */
 	struct run_state rs = { .recheck = true };
 	for (;;) {
 		if (emu_pt_has_lapic(vp->pt)) {
@@ -517,7 +521,6 @@ int emu_vp_run(struct emu_vp *vp, struct hv_message *out)
 		if (!engine_enter(pt, vp)) {
 			engine_yield(pt, vp);
 			engine_load(pt, vp);
-			rs.recheck = true;
 			continue;
 		}
 		rs.err = (uc_err)svm_run(vp);
