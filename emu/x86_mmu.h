@@ -16,19 +16,20 @@
 #include <stddef.h>
 
 struct x86_mmu {
-    uint64_t cr0, cr3, cr4, efer;
-    /* read guest-physical memory; return 0 on success, -1 if gpa is not backed by guest RAM */
-    int (*read_phys)(void *opaque, uint64_t gpa, void *buf, size_t len);
-    /* optional (may be NULL): write guest-physical memory, used only when setting A/D bits */
-    int (*write_phys)(void *opaque, uint64_t gpa, const void *buf, size_t len);
-    void *opaque;
+	uint64_t cr0, cr3, cr4, efer;
+	/* read guest-physical memory; return 0 on success, -1 if gpa is not backed by guest RAM */
+	int (*read_phys)(void *opaque, uint64_t gpa, void *buf, size_t len);
+	/* optional (may be NULL): write guest-physical memory, used only when setting A/D bits */
+	int (*write_phys)(void *opaque, uint64_t gpa, const void *buf, size_t len);
+	void *opaque;
 };
 
 #define X86_ACC_WRITE  0x1u
-#define X86_ACC_USER   0x2u   /* CPL3 access */
+#define X86_ACC_USER   0x2u /* CPL3 access */
 #define X86_ACC_EXEC   0x4u
-#define X86_ACC_SET_AD 0x8u   /* set accessed (and dirty on write) bits in the entries walked */
-#define X86_ACC_NO_SMAP 0x10u /* extension: supervisor data access with EFLAGS.AC=1
+#define X86_ACC_SET_AD 0x8u /* set accessed (and dirty on write) bits in the entries walked */
+#define X86_ACC_NO_SMAP \
+	0x10u /* extension: supervisor data access with EFLAGS.AC=1
                                  (or an explicit SMAP override): skip the SMAP check */
 
 /* Control register / EFER bits used by the walker. */
@@ -52,11 +53,11 @@ struct x86_mmu {
 
 /* Result codes deliberately match Hyper-V's HV_TRANSLATE_GVA_* result codes. */
 enum x86_xlate {
-    X86_XLATE_OK = 0,
-    X86_XLATE_PAGE_NOT_PRESENT = 1,
-    X86_XLATE_PRIVILEGE_VIOLATION = 2,
-    X86_XLATE_INVALID_PAGE_TABLE_FLAGS = 3,
-    X86_XLATE_GPA_UNMAPPED = 4,
+	X86_XLATE_OK = 0,
+	X86_XLATE_PAGE_NOT_PRESENT = 1,
+	X86_XLATE_PRIVILEGE_VIOLATION = 2,
+	X86_XLATE_INVALID_PAGE_TABLE_FLAGS = 3,
+	X86_XLATE_GPA_UNMAPPED = 4,
 };
 
 /* Translate gva. On success *gpa is the full physical address (page base |
@@ -75,12 +76,12 @@ enum x86_xlate {
  *    translation succeeds; only the low byte of each entry is written.
  *  - SMAP ignores EFLAGS.AC unless X86_ACC_NO_SMAP is passed. */
 enum x86_xlate x86_mmu_translate(const struct x86_mmu *, uint64_t gva, unsigned access,
-                                 uint64_t *gpa, uint32_t *pf_error);
+				 uint64_t *gpa, uint32_t *pf_error);
 
 /* Copy len bytes from guest-virtual gva (crossing pages as needed); returns
  * number of bytes copied before the first failure (so a short count means a
  * translation or read failure). */
 size_t x86_mmu_read_virt(const struct x86_mmu *, uint64_t gva, void *buf, size_t len,
-                         unsigned access);
+			 unsigned access);
 
 #endif

@@ -14,7 +14,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 if ! pkg-config --atleast-version=2.1.0 unicorn 2>/dev/null || ! command -v autoreconf >/dev/null ||
    ! pkg-config --exists fuse3 check 2>/dev/null || ! command -v valgrind >/dev/null ||
-   ! dpkg -s user-mode-linux kmod busybox-static xz-utils clang libclang-rt-dev >/dev/null 2>&1; then
+   ! dpkg -s user-mode-linux kmod busybox-static xz-utils clang libclang-rt-dev clang-format >/dev/null 2>&1; then
 	. /etc/os-release
 	if [ "${VERSION_CODENAME:-}" = bookworm ]; then
 		$SUDO tee /etc/apt/sources.list.d/mshv-emu-trixie.sources >/dev/null <<'SRC'
@@ -35,12 +35,14 @@ Pin-Priority: 990
 PIN
 	fi
 	$SUDO apt-get update -q
+	# clang and libclang-rt-dev: libFuzzer (docs/fuzzing.md);
+	# clang-format and git: scripts/check-format.sh.
 	$SUDO apt-get install -y -q --no-install-recommends \
 		build-essential autoconf automake libtool pkg-config \
 		libunicorn-dev libunicorn2t64 libfuse3-dev fuse3 check valgrind \
 		ca-certificates user-mode-linux kmod \
 		busybox-static xz-utils	\
-		clang libclang-rt-dev	# libFuzzer (docs/fuzzing.md)
+		clang libclang-rt-dev clang-format git
 fi
 
 # Debian 12's kernel for "mshv-emu demo" and the boot tests: the package is

@@ -7,21 +7,25 @@
 
 #include "x86_insn.h"
 
-#define R  X86_MODE_REAL
+#define R   X86_MODE_REAL
 #define P16 X86_MODE_PROT16
 #define P32 X86_MODE_PROT32
 #define L64 X86_MODE_LONG64
 
 struct len_case {
-    enum x86_mode mode;
-    int len;            /* expected length, -1 = invalid */
-    uint8_t n;          /* number of bytes given */
-    uint8_t b[16];
-    const char *what;
+	enum x86_mode mode;
+	int len;   /* expected length, -1 = invalid */
+	uint8_t n; /* number of bytes given */
+	uint8_t b[16];
+	const char *what;
 };
 
-#define C(m, l, what, ...) { m, l, sizeof((uint8_t[]){__VA_ARGS__}), {__VA_ARGS__}, what }
+#define C(m, l, what, ...)                                                      \
+	{                                                                       \
+		m, l, sizeof((uint8_t[]){ __VA_ARGS__ }), { __VA_ARGS__ }, what \
+	}
 
+/* clang-format off */
 static const struct len_case len_cases[] = {
     /* ---- 64-bit mode ---- */
     C(L64, 1, "nop", 0x90),
@@ -248,142 +252,149 @@ static const struct len_case len_cases[] = {
     C(R, 2, "int 0x10", 0xcd, 0x10),
     C(R, 2, "in al,0x60", 0xe4, 0x60),
 };
+/* clang-format on */
 
 START_TEST(test_lengths)
 {
-    const struct len_case *c = &len_cases[_i];
-    struct x86_insn in;
-    int r = x86_decode(c->b, c->n, c->mode, &in);
-    if (c->len < 0) {
-        ck_assert_msg(r == -1, "%s: expected -1, got %d (len %u)", c->what, r, r == 0 ? in.len : 0);
-    } else {
-        ck_assert_msg(r == 0, "%s: decode failed", c->what);
-        ck_assert_msg(in.len == c->len, "%s: len %u expected %d", c->what, in.len, c->len);
-        /* giving exactly len bytes must also work; len-1 must fail */
-        ck_assert_msg(x86_decode(c->b, (size_t)c->len, c->mode, &in) == 0, "%s: exact", c->what);
-        ck_assert_msg(x86_decode(c->b, (size_t)c->len - 1, c->mode, &in) == -1, "%s: short", c->what);
-    }
+	const struct len_case *c = &len_cases[_i];
+	struct x86_insn in;
+	int r = x86_decode(c->b, c->n, c->mode, &in);
+	if (c->len < 0) {
+		ck_assert_msg(r == -1, "%s: expected -1, got %d (len %u)", c->what, r,
+			      r == 0 ? in.len : 0);
+	} else {
+		ck_assert_msg(r == 0, "%s: decode failed", c->what);
+		ck_assert_msg(in.len == c->len, "%s: len %u expected %d", c->what, in.len, c->len);
+		/* giving exactly len bytes must also work; len-1 must fail */
+		ck_assert_msg(x86_decode(c->b, (size_t)c->len, c->mode, &in) == 0, "%s: exact",
+			      c->what);
+		ck_assert_msg(x86_decode(c->b, (size_t)c->len - 1, c->mode, &in) == -1, "%s: short",
+			      c->what);
+	}
 }
 END_TEST
 
 static struct x86_insn dec(enum x86_mode mode, const uint8_t *b, size_t n)
 {
-    struct x86_insn in;
-    ck_assert_int_eq(x86_decode(b, n, mode, &in), 0);
-    return in;
+	struct x86_insn in;
+	ck_assert_int_eq(x86_decode(b, n, mode, &in), 0);
+	return in;
 }
-#define DEC(mode, ...) dec(mode, (const uint8_t[]){__VA_ARGS__}, sizeof((uint8_t[]){__VA_ARGS__}))
+#define DEC(mode, ...) \
+	dec(mode, (const uint8_t[]){ __VA_ARGS__ }, sizeof((uint8_t[]){ __VA_ARGS__ }))
 
 START_TEST(test_fields)
 {
-    struct x86_insn in;
+	struct x86_insn in;
 
-    in = DEC(L64, 0xf3, 0x48, 0xa5);
-    ck_assert(in.rep && !in.repne);
-    ck_assert_uint_eq(in.rex, 0x48);
-    ck_assert_uint_eq(in.nprefix, 2);
-    ck_assert_uint_eq(in.op_size, 8);
-    ck_assert_uint_eq(in.addr_size, 8);
+	in = DEC(L64, 0xf3, 0x48, 0xa5);
+	ck_assert(in.rep && !in.repne);
+	ck_assert_uint_eq(in.rex, 0x48);
+	ck_assert_uint_eq(in.nprefix, 2);
+	ck_assert_uint_eq(in.op_size, 8);
+	ck_assert_uint_eq(in.addr_size, 8);
 
-    /* REX followed by legacy prefix is ignored */
-    in = DEC(L64, 0x48, 0xf3, 0xa5);
-    ck_assert_uint_eq(in.rex, 0);
-    ck_assert_uint_eq(in.nprefix, 2);
-    ck_assert_uint_eq(in.op_size, 4);
+	/* REX followed by legacy prefix is ignored */
+	in = DEC(L64, 0x48, 0xf3, 0xa5);
+	ck_assert_uint_eq(in.rex, 0);
+	ck_assert_uint_eq(in.nprefix, 2);
+	ck_assert_uint_eq(in.op_size, 4);
 
-    in = DEC(L64, 0x48, 0xb8, 1, 2, 3, 4, 5, 6, 7, 8);
-    ck_assert_uint_eq(in.imm, 0x0807060504030201ull);
-    ck_assert_uint_eq(in.imm_size, 8);
-    ck_assert_uint_eq(in.op_size, 8);
+	in = DEC(L64, 0x48, 0xb8, 1, 2, 3, 4, 5, 6, 7, 8);
+	ck_assert_uint_eq(in.imm, 0x0807060504030201ull);
+	ck_assert_uint_eq(in.imm_size, 8);
+	ck_assert_uint_eq(in.op_size, 8);
 
-    in = DEC(L64, 0x8b, 0x45, 0xf8);
-    ck_assert(in.has_modrm && !in.has_sib);
-    ck_assert_uint_eq(in.modrm, 0x45);
-    ck_assert_int_eq(in.disp, -8);
-    ck_assert_uint_eq(in.disp_size, 1);
-    ck_assert_uint_eq(in.op_size, 4);
+	in = DEC(L64, 0x8b, 0x45, 0xf8);
+	ck_assert(in.has_modrm && !in.has_sib);
+	ck_assert_uint_eq(in.modrm, 0x45);
+	ck_assert_int_eq(in.disp, -8);
+	ck_assert_uint_eq(in.disp_size, 1);
+	ck_assert_uint_eq(in.op_size, 4);
 
-    in = DEC(L64, 0x66, 0x01, 0xc0);
-    ck_assert_uint_eq(in.op_size, 2);
-    ck_assert(in.opsize);
-    in = DEC(L64, 0x00, 0xc0);
-    ck_assert_uint_eq(in.op_size, 1);
-    in = DEC(L64, 0x50);
-    ck_assert_uint_eq(in.op_size, 8);
-    in = DEC(L64, 0x66, 0x50);
-    ck_assert_uint_eq(in.op_size, 2);
-    in = DEC(L64, 0x67, 0x8b, 0x00);
-    ck_assert_uint_eq(in.addr_size, 4);
-    ck_assert(in.adsize);
-    in = DEC(R, 0x66, 0x01, 0xc0);
-    ck_assert_uint_eq(in.op_size, 4);
-    ck_assert_uint_eq(in.addr_size, 2);
-    in = DEC(P32, 0x66, 0x67, 0x01, 0x00);
-    ck_assert_uint_eq(in.op_size, 2);
-    ck_assert_uint_eq(in.addr_size, 2);
+	in = DEC(L64, 0x66, 0x01, 0xc0);
+	ck_assert_uint_eq(in.op_size, 2);
+	ck_assert(in.opsize);
+	in = DEC(L64, 0x00, 0xc0);
+	ck_assert_uint_eq(in.op_size, 1);
+	in = DEC(L64, 0x50);
+	ck_assert_uint_eq(in.op_size, 8);
+	in = DEC(L64, 0x66, 0x50);
+	ck_assert_uint_eq(in.op_size, 2);
+	in = DEC(L64, 0x67, 0x8b, 0x00);
+	ck_assert_uint_eq(in.addr_size, 4);
+	ck_assert(in.adsize);
+	in = DEC(R, 0x66, 0x01, 0xc0);
+	ck_assert_uint_eq(in.op_size, 4);
+	ck_assert_uint_eq(in.addr_size, 2);
+	in = DEC(P32, 0x66, 0x67, 0x01, 0x00);
+	ck_assert_uint_eq(in.op_size, 2);
+	ck_assert_uint_eq(in.addr_size, 2);
 
-    in = DEC(L64, 0xf0, 0x65, 0xf2, 0x0f, 0x38, 0xf1, 0xc1);
-    ck_assert(in.lock && in.repne && !in.rep);
-    ck_assert_int_eq(in.seg, X86_SEG_GS);
-    ck_assert_uint_eq(in.map, 2);
-    ck_assert_uint_eq(in.opcode, 0xf1);
+	in = DEC(L64, 0xf0, 0x65, 0xf2, 0x0f, 0x38, 0xf1, 0xc1);
+	ck_assert(in.lock && in.repne && !in.rep);
+	ck_assert_int_eq(in.seg, X86_SEG_GS);
+	ck_assert_uint_eq(in.map, 2);
+	ck_assert_uint_eq(in.opcode, 0xf1);
 
-    in = DEC(L64, 0x66, 0x0f, 0x3a, 0x0f, 0xc1, 0x08);
-    ck_assert_uint_eq(in.map, 3);
-    ck_assert_uint_eq(in.imm, 8);
-    ck_assert_uint_eq(in.imm_size, 1);
+	in = DEC(L64, 0x66, 0x0f, 0x3a, 0x0f, 0xc1, 0x08);
+	ck_assert_uint_eq(in.map, 3);
+	ck_assert_uint_eq(in.imm, 8);
+	ck_assert_uint_eq(in.imm_size, 1);
 
-    in = DEC(L64, 0x0f, 0x84, 0xfe, 0xff, 0xff, 0xff);
-    ck_assert_uint_eq(in.map, 1);
-    ck_assert_uint_eq(in.opcode, 0x84);
-    ck_assert_uint_eq(in.imm, 0xfffffffeu);
-    ck_assert_uint_eq(in.imm_size, 4);
+	in = DEC(L64, 0x0f, 0x84, 0xfe, 0xff, 0xff, 0xff);
+	ck_assert_uint_eq(in.map, 1);
+	ck_assert_uint_eq(in.opcode, 0x84);
+	ck_assert_uint_eq(in.imm, 0xfffffffeu);
+	ck_assert_uint_eq(in.imm_size, 4);
 
-    in = DEC(L64, 0xc8, 0x10, 0x00, 0x02);
-    ck_assert_uint_eq(in.imm, 0x10);
-    ck_assert_uint_eq(in.imm_size, 2);
-    ck_assert_uint_eq(in.imm2, 2);
-    ck_assert_uint_eq(in.imm2_size, 1);
+	in = DEC(L64, 0xc8, 0x10, 0x00, 0x02);
+	ck_assert_uint_eq(in.imm, 0x10);
+	ck_assert_uint_eq(in.imm_size, 2);
+	ck_assert_uint_eq(in.imm2, 2);
+	ck_assert_uint_eq(in.imm2_size, 1);
 
-    in = DEC(P32, 0xea, 0x78, 0x56, 0x34, 0x12, 0x08, 0x00);
-    ck_assert_uint_eq(in.imm, 0x12345678);
-    ck_assert_uint_eq(in.imm2, 8);
+	in = DEC(P32, 0xea, 0x78, 0x56, 0x34, 0x12, 0x08, 0x00);
+	ck_assert_uint_eq(in.imm, 0x12345678);
+	ck_assert_uint_eq(in.imm2, 8);
 
-    in = DEC(R, 0x8b, 0x86, 0xfe, 0xff);
-    ck_assert_int_eq(in.disp, -2);
-    ck_assert_uint_eq(in.disp_size, 2);
+	in = DEC(R, 0x8b, 0x86, 0xfe, 0xff);
+	ck_assert_int_eq(in.disp, -2);
+	ck_assert_uint_eq(in.disp_size, 2);
 
-    in = DEC(L64, 0x8b, 0x04, 0x25, 0x00, 0x00, 0x00, 0x80);
-    ck_assert(in.has_sib);
-    ck_assert_uint_eq(in.sib, 0x25);
-    ck_assert_int_eq(in.disp, (int64_t)(int32_t)0x80000000u);
-    ck_assert_uint_eq(in.disp_size, 4);
+	in = DEC(L64, 0x8b, 0x04, 0x25, 0x00, 0x00, 0x00, 0x80);
+	ck_assert(in.has_sib);
+	ck_assert_uint_eq(in.sib, 0x25);
+	ck_assert_int_eq(in.disp, (int64_t)(int32_t)0x80000000u);
+	ck_assert_uint_eq(in.disp_size, 4);
 
-    /* last segment override / last of F2/F3 wins */
-    in = DEC(P32, 0x2e, 0x64, 0xf2, 0xf3, 0xa4);
-    ck_assert_int_eq(in.seg, X86_SEG_FS);
-    ck_assert(in.rep && !in.repne);
+	/* last segment override / last of F2/F3 wins */
+	in = DEC(P32, 0x2e, 0x64, 0xf2, 0xf3, 0xa4);
+	ck_assert_int_eq(in.seg, X86_SEG_FS);
+	ck_assert(in.rep && !in.repne);
 
-    /* decoder doesn't write *out on failure, and never reads past avail:
+	/* decoder doesn't write *out on failure, and never reads past avail:
      * give it a buffer that ends exactly at a page-like boundary */
-    uint8_t *heap = malloc(2);
-    heap[0] = 0x48; heap[1] = 0xb8;
-    memset(&in, 0xaa, sizeof(in));
-    ck_assert_int_eq(x86_decode(heap, 2, L64, &in), -1);
-    ck_assert_uint_eq(in.len, 0xaa);
-    free(heap);
-    ck_assert_int_eq(x86_decode(NULL, 0, L64, &in), -1);
-    ck_assert_int_eq(x86_decode((const uint8_t *)"", 0, L64, &in), -1);
+	uint8_t *heap = malloc(2);
+	heap[0] = 0x48;
+	heap[1] = 0xb8;
+	memset(&in, 0xaa, sizeof(in));
+	ck_assert_int_eq(x86_decode(heap, 2, L64, &in), -1);
+	ck_assert_uint_eq(in.len, 0xaa);
+	free(heap);
+	ck_assert_int_eq(x86_decode(NULL, 0, L64, &in), -1);
+	ck_assert_int_eq(x86_decode((const uint8_t *)"", 0, L64, &in), -1);
 }
 END_TEST
 
 struct io_case {
-    enum x86_mode mode;
-    uint8_t n, b[4];
-    bool in, string, rep, dx;
-    uint8_t size, port;
+	enum x86_mode mode;
+	uint8_t n, b[4];
+	bool in, string, rep, dx;
+	uint8_t size, port;
 };
 
+/* clang-format off */
 static const struct io_case io_cases[] = {
     { P32, 2, {0xe4, 0x60}, true, false, false, false, 1, 0x60 },
     { P32, 2, {0xe5, 0x71}, true, false, false, false, 4, 0x71 },
@@ -417,295 +428,58 @@ static const struct io_case io_cases[] = {
     { L64, 3, {0xf3, 0x48, 0x6f}, false, true, true, true, 4, 0 },
     { L64, 3, {0x67, 0xf3, 0x6c}, true, true, true, true, 1, 0 },
 };
+/* clang-format on */
 
 START_TEST(test_io)
 {
-    const struct io_case *c = &io_cases[_i];
-    struct x86_insn in;
-    struct x86_io io;
-    ck_assert_int_eq(x86_decode(c->b, c->n, c->mode, &in), 0);
-    ck_assert_uint_eq(in.len, c->n);
-    ck_assert(x86_insn_is_io(&in, &io));
-    ck_assert_int_eq(io.in, c->in);
-    ck_assert_int_eq(io.string, c->string);
-    ck_assert_int_eq(io.rep, c->rep);
-    ck_assert_int_eq(io.port_is_dx, c->dx);
-    ck_assert_uint_eq(io.size, c->size);
-    if (!c->dx)
-        ck_assert_uint_eq(io.imm_port, c->port);
-    ck_assert(!x86_insn_is_hlt(&in));
+	const struct io_case *c = &io_cases[_i];
+	struct x86_insn in;
+	struct x86_io io;
+	ck_assert_int_eq(x86_decode(c->b, c->n, c->mode, &in), 0);
+	ck_assert_uint_eq(in.len, c->n);
+	ck_assert(x86_insn_is_io(&in, &io));
+	ck_assert_int_eq(io.in, c->in);
+	ck_assert_int_eq(io.string, c->string);
+	ck_assert_int_eq(io.rep, c->rep);
+	ck_assert_int_eq(io.port_is_dx, c->dx);
+	ck_assert_uint_eq(io.size, c->size);
+	if (!c->dx)
+		ck_assert_uint_eq(io.imm_port, c->port);
+	ck_assert(!x86_insn_is_hlt(&in));
 }
 END_TEST
 
 START_TEST(test_special)
 {
-    struct x86_insn in;
-    struct x86_io io;
+	struct x86_insn in;
+	struct x86_io io;
 
-    in = DEC(L64, 0xf4);
-    ck_assert(x86_insn_is_hlt(&in));
-    ck_assert(!x86_insn_is_io(&in, &io));
-    ck_assert(!x86_insn_is_cpuid(&in));
-    in = DEC(R, 0xf4);
-    ck_assert(x86_insn_is_hlt(&in));
+	in = DEC(L64, 0xf4);
+	ck_assert(x86_insn_is_hlt(&in));
+	ck_assert(!x86_insn_is_io(&in, &io));
+	ck_assert(!x86_insn_is_cpuid(&in));
+	in = DEC(R, 0xf4);
+	ck_assert(x86_insn_is_hlt(&in));
 
-    in = DEC(L64, 0x0f, 0x32);
-    ck_assert(x86_insn_is_rdmsr(&in));
-    ck_assert(!x86_insn_is_wrmsr(&in));
-    in = DEC(P32, 0x0f, 0x30);
-    ck_assert(x86_insn_is_wrmsr(&in));
-    ck_assert(!x86_insn_is_rdmsr(&in));
-    in = DEC(L64, 0x0f, 0xa2);
-    ck_assert(x86_insn_is_cpuid(&in));
-    ck_assert(!x86_insn_is_hlt(&in));
-    in = DEC(R, 0x0f, 0xa2);
-    ck_assert(x86_insn_is_cpuid(&in));
+	in = DEC(L64, 0x0f, 0x32);
+	ck_assert(x86_insn_is_rdmsr(&in));
+	ck_assert(!x86_insn_is_wrmsr(&in));
+	in = DEC(P32, 0x0f, 0x30);
+	ck_assert(x86_insn_is_wrmsr(&in));
+	ck_assert(!x86_insn_is_rdmsr(&in));
+	in = DEC(L64, 0x0f, 0xa2);
+	ck_assert(x86_insn_is_cpuid(&in));
+	ck_assert(!x86_insn_is_hlt(&in));
+	in = DEC(R, 0x0f, 0xa2);
+	ck_assert(x86_insn_is_cpuid(&in));
 
-    /* same opcode bytes in another map are not matches */
-    in = DEC(L64, 0x0f, 0x38, 0x32, 0xc0);      /* pmovzxbq */
-    ck_assert(!x86_insn_is_rdmsr(&in));
-    in = DEC(L64, 0xa2, 1, 2, 3, 4, 5, 6, 7, 8); /* mov moffs,al */
-    ck_assert(!x86_insn_is_cpuid(&in));
-    in = DEC(L64, 0x0f, 0xe4, 0xc0);            /* pmulhuw, not IN */
-    ck_assert(!x86_insn_is_io(&in, &io));
-}
-END_TEST
-
-static uint64_t gpr[16];
-
-static void set_regs(void)
-{
-    for (int i = 0; i < 16; i++)
-        gpr[i] = 0x1000ull * (uint64_t)(i + 1);
-}
-
-#define RAX 0
-#define RCX 1
-#define RBX 3
-#define RSP 4
-#define RBP 5
-#define RSI 6
-#define RDI 7
-#define R12 12
-#define R13 13
-
-static struct x86_ea ea_of(enum x86_mode mode, const uint8_t *b, size_t n, uint64_t rip)
-{
-    struct x86_insn in;
-    struct x86_ea ea;
-    ck_assert_int_eq(x86_decode(b, n, mode, &in), 0);
-    ck_assert_uint_eq(in.len, n);
-    ck_assert(x86_insn_modrm_ea(&in, gpr, rip + in.len, &ea));
-    return ea;
-}
-#define EA(mode, rip, ...) ea_of(mode, (const uint8_t[]){__VA_ARGS__}, sizeof((uint8_t[]){__VA_ARGS__}), rip)
-
-START_TEST(test_modrm_ea)
-{
-    struct x86_ea ea;
-    set_regs();
-
-    ea = EA(L64, 0, 0x8b, 0x45, 0xf8);                 /* [rbp-8] */
-    ck_assert_uint_eq(ea.offset, gpr[RBP] - 8);
-    ck_assert_int_eq(ea.seg, X86_SEG_SS);
-    ea = EA(L64, 0, 0x8b, 0x04, 0x24);                 /* [rsp] */
-    ck_assert_uint_eq(ea.offset, gpr[RSP]);
-    ck_assert_int_eq(ea.seg, X86_SEG_SS);
-    ea = EA(L64, 0, 0x48, 0x8d, 0x44, 0x24, 0x08);     /* [rsp+8] */
-    ck_assert_uint_eq(ea.offset, gpr[RSP] + 8);
-    ck_assert_int_eq(ea.seg, X86_SEG_SS);
-    ea = EA(L64, 0, 0x8b, 0x00);                       /* [rax] */
-    ck_assert_uint_eq(ea.offset, gpr[RAX]);
-    ck_assert_int_eq(ea.seg, X86_SEG_DS);
-    ea = EA(L64, 0x400000, 0x48, 0x8b, 0x05, 0x10, 0x00, 0x00, 0x00);  /* [rip+0x10] */
-    ck_assert_uint_eq(ea.offset, 0x400007 + 0x10);
-    ck_assert_int_eq(ea.seg, X86_SEG_DS);
-    ea = EA(L64, 0x400000, 0xc7, 0x05, 0xf0, 0xff, 0xff, 0xff, 1, 2, 3, 4); /* [rip-0x10], imm follows */
-    ck_assert_uint_eq(ea.offset, 0x40000a - 0x10);
-    ea = EA(L64, 0xfffffffffffffff0ull, 0x8b, 0x05, 0x20, 0, 0, 0);   /* rip wraps */
-    ck_assert_uint_eq(ea.offset, 0x16);
-    ea = EA(L64, 0x1fffffff0ull, 0x67, 0x8b, 0x05, 0x20, 0, 0, 0);    /* eip-relative */
-    ck_assert_uint_eq(ea.offset, (0x1fffffff0ull + 7 + 0x20) & 0xffffffffu);
-    ea = EA(L64, 0, 0x42, 0x8b, 0x04, 0xa0);           /* [rax+r12*4] */
-    ck_assert_uint_eq(ea.offset, gpr[RAX] + gpr[R12] * 4);
-    ck_assert_int_eq(ea.seg, X86_SEG_DS);
-    ea = EA(L64, 0, 0x41, 0x8b, 0x04, 0x24);           /* [r12] */
-    ck_assert_uint_eq(ea.offset, gpr[R12]);
-    ea = EA(L64, 0, 0x41, 0x8b, 0x45, 0x10);           /* [r13+0x10] */
-    ck_assert_uint_eq(ea.offset, gpr[R13] + 0x10);
-    ea = EA(L64, 0, 0x43, 0x8b, 0x44, 0x25, 0x04);     /* [r13+r12+4] */
-    ck_assert_uint_eq(ea.offset, gpr[R13] + gpr[R12] + 4);
-    ea = EA(L64, 0, 0x8b, 0x04, 0x25, 0x28, 0, 0, 0);  /* [0x28] */
-    ck_assert_uint_eq(ea.offset, 0x28);
-    ck_assert_int_eq(ea.seg, X86_SEG_DS);
-    ea = EA(L64, 0, 0x8b, 0x04, 0x25, 0xf0, 0xff, 0xff, 0xff); /* [-0x10] sign-extended */
-    ck_assert_uint_eq(ea.offset, 0xfffffffffffffff0ull);
-    ea = EA(L64, 0, 0x8b, 0x04, 0x8d, 0x10, 0, 0, 0);  /* [rcx*4+0x10] */
-    ck_assert_uint_eq(ea.offset, gpr[RCX] * 4 + 0x10);
-    ea = EA(L64, 0, 0x8b, 0x44, 0xcd, 0x08);           /* [rbp+rcx*8+8] */
-    ck_assert_uint_eq(ea.offset, gpr[RBP] + gpr[RCX] * 8 + 8);
-    ck_assert_int_eq(ea.seg, X86_SEG_SS);
-    ea = EA(L64, 0, 0x8b, 0x84, 0x1c, 0x00, 0x01, 0x00, 0x00); /* [rsp+rbx+0x100] */
-    ck_assert_uint_eq(ea.offset, gpr[RSP] + gpr[RBX] + 0x100);
-    ck_assert_int_eq(ea.seg, X86_SEG_SS);
-    ea = EA(L64, 0, 0x64, 0x8b, 0x00);                 /* fs:[rax] */
-    ck_assert_int_eq(ea.seg, X86_SEG_FS);
-    ea = EA(L64, 0, 0x65, 0x8b, 0x45, 0x00);           /* gs:[rbp] */
-    ck_assert_int_eq(ea.seg, X86_SEG_GS);
-    ea = EA(L64, 0, 0x26, 0x8b, 0x00);                 /* es ignored in 64-bit */
-    ck_assert_int_eq(ea.seg, X86_SEG_DS);
-    gpr[RAX] = 0x1fffffff0ull;
-    ea = EA(L64, 0, 0x67, 0x8b, 0x40, 0x20);           /* [eax+0x20] truncated */
-    ck_assert_uint_eq(ea.offset, 0x10);
-    set_regs();
-
-    /* 32-bit mode */
-    ea = EA(P32, 0x1000, 0x8b, 0x05, 0x78, 0x56, 0x34, 0x12);  /* absolute, not rip-rel */
-    ck_assert_uint_eq(ea.offset, 0x12345678);
-    gpr[RAX] = 0;
-    ea = EA(P32, 0, 0x8b, 0x40, 0xfc);                 /* [eax-4] wraps */
-    ck_assert_uint_eq(ea.offset, 0xfffffffcu);
-    ea = EA(P32, 0, 0x36, 0x8b, 0x00);                 /* ss:[eax] */
-    ck_assert_int_eq(ea.seg, X86_SEG_SS);
-    ea = EA(P32, 0, 0x3e, 0x8b, 0x45, 0x00);           /* ds:[ebp] */
-    ck_assert_int_eq(ea.seg, X86_SEG_DS);
-    ea = EA(P32, 0, 0x26, 0x8b, 0x00);                 /* es:[eax] */
-    ck_assert_int_eq(ea.seg, X86_SEG_ES);
-    gpr[RSI] = 0x12345678abcdull;
-    ea = EA(P32, 0, 0x8b, 0x06);                       /* [esi] upper bits dropped */
-    ck_assert_uint_eq(ea.offset, 0x5678abcdu);
-    set_regs();
-
-    /* 16-bit addressing */
-    gpr[RBX] = 0x100; gpr[RSI] = 0x20; gpr[RDI] = 0x30; gpr[RBP] = 0x200;
-    ea = EA(R, 0, 0x8b, 0x40, 0x10);                   /* [bx+si+0x10] */
-    ck_assert_uint_eq(ea.offset, 0x130);
-    ck_assert_int_eq(ea.seg, X86_SEG_DS);
-    ea = EA(R, 0, 0x8b, 0x41, 0x10);                   /* [bx+di+0x10] */
-    ck_assert_uint_eq(ea.offset, 0x140);
-    ea = EA(R, 0, 0x8b, 0x46, 0x08);                   /* [bp+8] */
-    ck_assert_uint_eq(ea.offset, 0x208);
-    ck_assert_int_eq(ea.seg, X86_SEG_SS);
-    ea = EA(R, 0, 0x8b, 0x03);                         /* [bp+di] */
-    ck_assert_uint_eq(ea.offset, 0x230);
-    ck_assert_int_eq(ea.seg, X86_SEG_SS);
-    ea = EA(R, 0, 0x8b, 0x06, 0x34, 0x12);             /* [0x1234] */
-    ck_assert_uint_eq(ea.offset, 0x1234);
-    ck_assert_int_eq(ea.seg, X86_SEG_DS);
-    ea = EA(R, 0, 0x8b, 0x07);                         /* [bx] */
-    ck_assert_uint_eq(ea.offset, 0x100);
-    ea = EA(R, 0, 0x8b, 0x04);                         /* [si] */
-    ck_assert_uint_eq(ea.offset, 0x20);
-    ea = EA(R, 0, 0x8b, 0x85, 0x00, 0x10);             /* [di+0x1000] */
-    ck_assert_uint_eq(ea.offset, 0x1030);
-    ea = EA(R, 0, 0x2e, 0x8b, 0x07);                   /* cs:[bx] */
-    ck_assert_int_eq(ea.seg, X86_SEG_CS);
-    ea = EA(R, 0, 0x3e, 0x8b, 0x46, 0x00);             /* ds:[bp] */
-    ck_assert_int_eq(ea.seg, X86_SEG_DS);
-    gpr[RBP] = 0; gpr[RSI] = 0;
-    ea = EA(R, 0, 0x8b, 0x42, 0xff);                   /* [bp+si-1] wraps */
-    ck_assert_uint_eq(ea.offset, 0xffff);
-    ck_assert_int_eq(ea.seg, X86_SEG_SS);
-    gpr[RBX] = 0xfff0;
-    ea = EA(P16, 0, 0x8b, 0x87, 0x20, 0x00);           /* [bx+0x20] wraps at 64K */
-    ck_assert_uint_eq(ea.offset, 0x10);
-    set_regs();
-    ea = EA(R, 0, 0x67, 0x8b, 0x04, 0x24);             /* 32-bit addressing in real mode */
-    ck_assert_uint_eq(ea.offset, gpr[RSP]);
-    ck_assert_int_eq(ea.seg, X86_SEG_SS);
-
-    /* no memory operand */
-    struct x86_insn in;
-    in = DEC(L64, 0x89, 0xc0);
-    ck_assert(!x86_insn_modrm_ea(&in, gpr, 0, &ea));
-    in = DEC(L64, 0x90);
-    ck_assert(!x86_insn_modrm_ea(&in, gpr, 0, &ea));
-    in = DEC(L64, 0x0f, 0x20, 0x00);                   /* mov rax,cr0 with mod=0 */
-    ck_assert(!x86_insn_modrm_ea(&in, gpr, 0, &ea));
-    in = DEC(L64, 0xa1, 1, 2, 3, 4, 5, 6, 7, 8);
-    ck_assert(!x86_insn_modrm_ea(&in, gpr, 0, &ea));
-
-    /* moffs */
-    ck_assert(x86_insn_moffs_ea(&in, &ea));
-    ck_assert_uint_eq(ea.offset, 0x0807060504030201ull);
-    ck_assert_int_eq(ea.seg, X86_SEG_DS);
-    in = DEC(L64, 0x64, 0xa3, 1, 2, 3, 4, 5, 6, 7, 8);
-    ck_assert(x86_insn_moffs_ea(&in, &ea));
-    ck_assert_int_eq(ea.seg, X86_SEG_FS);
-    in = DEC(R, 0x26, 0xa0, 0x34, 0x12);
-    ck_assert(x86_insn_moffs_ea(&in, &ea));
-    ck_assert_uint_eq(ea.offset, 0x1234);
-    ck_assert_int_eq(ea.seg, X86_SEG_ES);
-    in = DEC(L64, 0x90);
-    ck_assert(!x86_insn_moffs_ea(&in, &ea));
-}
-END_TEST
-
-START_TEST(test_string_ea)
-{
-    struct x86_insn in;
-    struct x86_ea s, d;
-    bool hs, hd;
-    set_regs();
-    gpr[RSI] = 0x10; gpr[RDI] = 0x20;
-
-    in = DEC(L64, 0xa4);                               /* movsb */
-    ck_assert(x86_insn_string_ea(&in, gpr, &hs, &s, &hd, &d));
-    ck_assert(hs && hd);
-    ck_assert_uint_eq(s.offset, 0x10);
-    ck_assert_int_eq(s.seg, X86_SEG_DS);
-    ck_assert_uint_eq(d.offset, 0x20);
-    ck_assert_int_eq(d.seg, X86_SEG_ES);
-
-    in = DEC(L64, 0x64, 0xf3, 0x48, 0xa5);             /* rep movsq fs: */
-    ck_assert(x86_insn_string_ea(&in, gpr, &hs, &s, &hd, &d));
-    ck_assert_int_eq(s.seg, X86_SEG_FS);
-    ck_assert_int_eq(d.seg, X86_SEG_ES);
-
-    in = DEC(P32, 0x26, 0xa6);                         /* cmpsb es: */
-    ck_assert(x86_insn_string_ea(&in, gpr, &hs, &s, &hd, &d));
-    ck_assert(hs && hd);
-    ck_assert_int_eq(s.seg, X86_SEG_ES);
-    ck_assert_int_eq(d.seg, X86_SEG_ES);
-
-    in = DEC(P32, 0x2e, 0xab);                         /* stosd: no source, ES not overridable */
-    ck_assert(x86_insn_string_ea(&in, gpr, &hs, &s, &hd, &d));
-    ck_assert(!hs && hd);
-    ck_assert_int_eq(d.seg, X86_SEG_ES);
-    ck_assert_uint_eq(d.offset, 0x20);
-
-    in = DEC(P32, 0xac);                               /* lodsb */
-    ck_assert(x86_insn_string_ea(&in, gpr, &hs, &s, &hd, &d));
-    ck_assert(hs && !hd);
-    in = DEC(P32, 0xaf);                               /* scasd */
-    ck_assert(x86_insn_string_ea(&in, gpr, &hs, &s, &hd, &d));
-    ck_assert(!hs && hd);
-    in = DEC(P32, 0x6d);                               /* insd */
-    ck_assert(x86_insn_string_ea(&in, gpr, &hs, &s, &hd, &d));
-    ck_assert(!hs && hd);
-    ck_assert_uint_eq(d.offset, 0x20);
-    in = DEC(P32, 0x65, 0x6e);                         /* outsb gs: */
-    ck_assert(x86_insn_string_ea(&in, gpr, &hs, &s, &hd, &d));
-    ck_assert(hs && !hd);
-    ck_assert_int_eq(s.seg, X86_SEG_GS);
-
-    gpr[RSI] = 0x100000010ull; gpr[RDI] = 0x12345ull;
-    in = DEC(L64, 0x67, 0xa5);                         /* 32-bit address size */
-    ck_assert(x86_insn_string_ea(&in, gpr, &hs, &s, &hd, &d));
-    ck_assert_uint_eq(s.offset, 0x10);
-    ck_assert_uint_eq(d.offset, 0x12345);
-    in = DEC(R, 0xa5);                                 /* 16-bit address size */
-    ck_assert(x86_insn_string_ea(&in, gpr, &hs, &s, &hd, &d));
-    ck_assert_uint_eq(s.offset, 0x10);
-    ck_assert_uint_eq(d.offset, 0x2345);
-    in = DEC(L64, 0x26, 0xa5);                         /* es: ignored in 64-bit */
-    ck_assert(x86_insn_string_ea(&in, gpr, &hs, &s, &hd, &d));
-    ck_assert_int_eq(s.seg, X86_SEG_DS);
-
-    in = DEC(L64, 0x90);
-    ck_assert(!x86_insn_string_ea(&in, gpr, &hs, &s, &hd, &d));
-    in = DEC(L64, 0x0f, 0xa4, 0xc0, 0x01);             /* shld: map 1, not movs */
-    ck_assert(!x86_insn_string_ea(&in, gpr, &hs, &s, &hd, &d));
+	/* same opcode bytes in another map are not matches */
+	in = DEC(L64, 0x0f, 0x38, 0x32, 0xc0); /* pmovzxbq */
+	ck_assert(!x86_insn_is_rdmsr(&in));
+	in = DEC(L64, 0xa2, 1, 2, 3, 4, 5, 6, 7, 8); /* mov moffs,al */
+	ck_assert(!x86_insn_is_cpuid(&in));
+	in = DEC(L64, 0x0f, 0xe4, 0xc0); /* pmulhuw, not IN */
+	ck_assert(!x86_insn_is_io(&in, &io));
 }
 END_TEST
 
@@ -713,53 +487,51 @@ END_TEST
  * self-consistent and within bounds. */
 START_TEST(test_fuzz)
 {
-    uint32_t seed = 12345;
-    uint8_t buf[32];
-    for (int iter = 0; iter < 200000; iter++) {
-        for (size_t i = 0; i < sizeof(buf); i++) {
-            seed = seed * 1103515245u + 12345u;
-            buf[i] = (uint8_t)(seed >> 16);
-        }
-        /* bias towards prefixes */
-        if (iter & 1)
-            buf[0] = (uint8_t[]){0x66, 0x67, 0xf3, 0x48, 0x0f, 0x2e}[iter % 6];
-        size_t avail = (size_t)(seed >> 8) % 20;
-        enum x86_mode mode = (enum x86_mode)(iter & 3);
-        struct x86_insn in;
-        /* exact-size heap copy so sanitizers catch any over-read */
-        uint8_t *h = malloc(avail ? avail : 1);
-        ck_assert_ptr_nonnull(h);
-        memcpy(h, buf, avail);
-        int r = x86_decode(h, avail, mode, &in);
-        free(h);
-        if (r == 0) {
-            ck_assert(in.len >= 1 && in.len <= 15 && in.len <= avail);
-            ck_assert(in.nprefix < in.len);
-            struct x86_ea ea;
-            struct x86_io io;
-            bool a, b;
-            uint64_t regs[16] = {0};
-            (void)x86_insn_modrm_ea(&in, regs, 0, &ea);
-            (void)x86_insn_string_ea(&in, regs, &a, &ea, &b, &ea);
-            (void)x86_insn_is_io(&in, &io);
-        }
-    }
+	uint32_t seed = 12345;
+	uint8_t buf[32];
+	for (int iter = 0; iter < 200000; iter++) {
+		for (size_t i = 0; i < sizeof(buf); i++) {
+			seed = seed * 1103515245u + 12345u;
+			buf[i] = (uint8_t)(seed >> 16);
+		}
+		/* bias towards prefixes */
+		if (iter & 1)
+			buf[0] = (uint8_t[]){ 0x66, 0x67, 0xf3, 0x48, 0x0f, 0x2e }[iter % 6];
+		size_t avail = (size_t)(seed >> 8) % 20;
+		enum x86_mode mode = (enum x86_mode)(iter & 3);
+		struct x86_insn in;
+		/* exact-size heap copy so sanitizers catch any over-read */
+		uint8_t *h = malloc(avail ? avail : 1);
+		ck_assert_ptr_nonnull(h);
+		memcpy(h, buf, avail);
+		int r = x86_decode(h, avail, mode, &in);
+		free(h);
+		if (r == 0) {
+			ck_assert(in.len >= 1 && in.len <= 15 && in.len <= avail);
+			ck_assert(in.nprefix < in.len);
+			struct x86_ea ea;
+			struct x86_io io;
+			bool a, b;
+			uint64_t regs[16] = { 0 };
+			(void)x86_insn_modrm_ea(&in, regs, 0, &ea);
+			(void)x86_insn_string_ea(&in, regs, &a, &ea, &b, &ea);
+			(void)x86_insn_is_io(&in, &io);
+		}
+	}
 }
 END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("x86_insn");
-    TCase *tc = tcase_create("decode");
-    tcase_add_loop_test(tc, test_lengths, 0, (int)(sizeof(len_cases) / sizeof(len_cases[0])));
-    tcase_add_test(tc, test_fields);
-    tcase_add_loop_test(tc, test_io, 0, (int)(sizeof(io_cases) / sizeof(io_cases[0])));
-    tcase_add_test(tc, test_special);
-    tcase_add_test(tc, test_modrm_ea);
-    tcase_add_test(tc, test_string_ea);
-    tcase_add_test(tc, test_fuzz);
-    tcase_set_timeout(tc, 60);
-    suite_add_tcase(s, tc);
+	Suite *s = suite_create("x86_insn");
+	TCase *tc = tcase_create("decode");
+	tcase_add_loop_test(tc, test_lengths, 0, (int)(sizeof(len_cases) / sizeof(len_cases[0])));
+	tcase_add_test(tc, test_fields);
+	tcase_add_loop_test(tc, test_io, 0, (int)(sizeof(io_cases) / sizeof(io_cases[0])));
+	tcase_add_test(tc, test_special);
+	tcase_add_test(tc, test_fuzz);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
 
-    return check_run(s);
+	return check_run(s);
 }
