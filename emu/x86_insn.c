@@ -186,7 +186,7 @@ int x86_decode(const uint8_t *bytes, size_t avail, enum x86_mode mode, struct x8
 		return -1;
 
 	/* VEX (C4/C5), EVEX (62) in 16/32-bit protected mode: recognised when
-     * the following byte has mod == 3.  XOP: 8F with ModRM.reg != 0. */
+	 * the following byte has mod == 3.  XOP: 8F with ModRM.reg != 0. */
 	if (d.map == 0 &&
 	    (d.opcode == 0xc4 || d.opcode == 0xc5 || d.opcode == 0x62 || d.opcode == 0x8f)) {
 		if (pos >= lim)

@@ -37,10 +37,12 @@ struct x86_insn {
 	uint8_t len;	 /* total length incl. prefixes, 1..15 */
 	uint8_t nprefix; /* legacy prefixes + REX */
 	bool opsize, adsize, lock, rep /*F3*/, repne /*F2*/; /* of F2/F3 the last one wins */
-	int8_t seg;  /* enum x86_seg override (last one wins) or X86_SEG_NONE;
-                               recorded as encoded even where 64-bit mode ignores it */
-	uint8_t rex; /* 0 if none (64-bit mode only; a REX followed by a
-                               legacy prefix is ignored and reported as 0) */
+	/* enum x86_seg override (last one wins) or X86_SEG_NONE; recorded as
+	 * encoded even where 64-bit mode ignores it */
+	int8_t seg;
+	/* 0 if none (64-bit mode only; a REX followed by a legacy prefix is
+	 * ignored and reported as 0) */
+	uint8_t rex;
 	uint8_t map; /* 0 = one-byte, 1 = 0F, 2 = 0F38, 3 = 0F3A */
 	uint8_t opcode;
 	bool has_modrm;
@@ -56,8 +58,9 @@ struct x86_insn {
 	/* extensions */
 	uint8_t mode; /* enum x86_mode used for decoding */
 	uint64_t imm2;
-	uint8_t imm2_size; /* second immediate: ENTER imm8, far-ptr
-                                           selector (9A/EA), EXTRQ/INSERTQ index */
+	/* second immediate: ENTER imm8, far-ptr selector (9A/EA), EXTRQ/INSERTQ
+	 * index */
+	uint8_t imm2_size;
 	uint8_t modrm_off; /* offset of the ModRM byte within the instruction */
 	uint8_t disp_off;  /* offset of displacement (valid if disp_size) */
 	uint8_t imm_off;   /* offset of the immediate (valid if imm_size) */
@@ -89,9 +92,10 @@ bool x86_insn_is_cpuid(const struct x86_insn *);
  * code, or callers that look only for opcodes that are never INC/DEC).
  * The full decoder (x86_decode) is for everything else. */
 struct x86_opcode {
-	size_t at;  /* index of the opcode's first byte; n if none */
-	int op;	    /* 0x00-0xff, 0x0f00 | second byte for the 0F map;
-                       -1 if the bytes end first */
+	size_t at; /* index of the opcode's first byte; n if none */
+	/* 0x00-0xff, 0x0f00 | second byte for the 0F map; -1 if the bytes end
+	 * first */
+	int op;
 	bool lock;  /* an F0 prefix */
 	bool rex_w; /* the byte before the opcode is REX with W set */
 };
@@ -102,11 +106,12 @@ bool x86_opcode_is_io(int op);
 /* Register file needed for effective addresses: gpr in hardware order
  * rax,rcx,rdx,rbx,rsp,rbp,rsi,rdi,r8..r15. */
 struct x86_ea {
-	uint64_t offset;  /* effective address before segment base, truncated to addr_size */
-	enum x86_seg seg; /* segment used (override or default: SS for rsp/rbp-based,
-                           DS otherwise; ES for string destination).  In 64-bit mode
-                           ES/CS/SS/DS overrides are ignored (hardware treats them
-                           as null prefixes), FS/GS overrides are honoured. */
+	uint64_t offset; /* effective address before segment base, truncated to addr_size */
+	/* segment used (override or default: SS for rsp/rbp-based, DS otherwise;
+	 * ES for string destination). In 64-bit mode ES/CS/SS/DS overrides are
+	 * ignored (hardware treats them as null prefixes), FS/GS overrides are
+	 * honoured. */
+	enum x86_seg seg;
 };
 
 /* Memory operand of a ModRM instruction (mod != 3); rip_next = address of the

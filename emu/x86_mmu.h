@@ -28,9 +28,9 @@ struct x86_mmu {
 #define X86_ACC_USER   0x2u /* CPL3 access */
 #define X86_ACC_EXEC   0x4u
 #define X86_ACC_SET_AD 0x8u /* set accessed (and dirty on write) bits in the entries walked */
-#define X86_ACC_NO_SMAP \
-	0x10u /* extension: supervisor data access with EFLAGS.AC=1
-                                 (or an explicit SMAP override): skip the SMAP check */
+/* extension: supervisor data access with EFLAGS.AC=1 (or an explicit SMAP
+ * override): skip the SMAP check */
+#define X86_ACC_NO_SMAP 0x10u
 
 /* Control register / EFER bits used by the walker. */
 #define X86_CR0_WP   (1ull << 16)
