@@ -374,7 +374,7 @@ START_TEST(test_fields)
 	ck_assert(in.rep && !in.repne);
 
 	/* decoder doesn't write *out on failure, and never reads past avail:
-     * give it a buffer that ends exactly at a page-like boundary */
+	 * give it a buffer that ends exactly at a page-like boundary */
 	uint8_t *heap = malloc(2);
 	heap[0] = 0x48;
 	heap[1] = 0xb8;
