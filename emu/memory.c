@@ -55,6 +55,24 @@ int mem_read_phys(void *opaque, uint64_t gpa, void *buf, size_t len)
 	struct emu_partition *pt = opaque;
 	uint8_t *d = buf;
 
+	/* A page-table entry (every level of a page walk): fixed-size copies
+	 * the compiler inlines; a call to memcpy cost an IO exit 13 % of its
+	 * time (bench-exits). */
+	if ((len == 8 || len == 4) && (gpa & (len - 1)) == 0) {
+		const void *s = mem_host(pt, gpa, len, false);
+		if (!s)
+			return -1;
+		if (len == 8) {
+			uint64_t v;
+			memcpy(&v, s, 8);
+			memcpy(d, &v, 8);
+		} else {
+			uint32_t v;
+			memcpy(&v, s, 4);
+			memcpy(d, &v, 4);
+		}
+		return 0;
+	}
 	while (len) {
 		size_t n = EMU_PAGE - (gpa & (EMU_PAGE - 1));
 		if (n > len)
