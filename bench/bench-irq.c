@@ -131,16 +131,6 @@ static volatile uint64_t *gmem64(struct vm *vm, uint64_t gpa)
 	return vm_gpa2hva(vm, gpa);
 }
 
-static void set_gate64(struct vm *vm, unsigned vec, uint64_t off)
-{
-	uint32_t *g = vm_gpa2hva(vm, IRQ_IDT + 16 * vec);
-
-	g[0] = (uint32_t)(off & 0xffff) | ((uint32_t)SEL_CODE64 << 16);
-	g[1] = (uint32_t)(off & 0xffff0000u) | 0x8e00u;
-	g[2] = (uint32_t)(off >> 32);
-	g[3] = 0;
-}
-
 static struct vm *irq_vm(void)
 {
 	struct vm *vm = vm_create_default(PT_LAPIC);
@@ -149,9 +139,9 @@ static struct vm *irq_vm(void)
 	memset(vm_gpa2hva(vm, DATA_GPA), 0, 0x100);
 	memset(vm_gpa2hva(vm, IRQ_IDT), 0, 0x1000);
 	memset(vm_gpa2hva(vm, LOCK_GPA), 0, 0x400);
-	set_gate64(vm, VEC_HVCALL, IG_ADDR(ig_isr));
-	set_gate64(vm, VEC_IRQFD, IG_ADDR(ig_isr));
-	set_gate64(vm, VEC_TIMER, IG_ADDR(ig_tisr));
+	vm_set_gate64(vm, IRQ_IDT, VEC_HVCALL, IG_ADDR(ig_isr));
+	vm_set_gate64(vm, IRQ_IDT, VEC_IRQFD, IG_ADDR(ig_isr));
+	vm_set_gate64(vm, IRQ_IDT, VEC_TIMER, IG_ADDR(ig_tisr));
 	return vm;
 }
 
@@ -362,8 +352,8 @@ static void bench_latency(void)
 	TEST_ASSERT_OK(ioctl(l.vm->pt_fd, MSHV_IRQFD, &a));
 
 	/* the baseline partition */
-	struct vm *bvm = vm_create_default(0);
-	struct vcpu *bvp = vcpu_create(bvm, 0);
+	struct vcpu *bvp;
+	struct vm *bvm = vm_create_with_one_vcpu(0, &bvp);
 
 	GUEST_LOAD(bvm, CODE_GPA, irq_io_loop);
 	vcpu_setup_long_mode(bvp, CODE_GPA, STACK_TOP);
@@ -415,7 +405,6 @@ static void bench_latency(void)
 	close(l.efd);
 	vcpu_destroy(l.vcpu);
 	vm_destroy(l.vm);
-	vcpu_destroy(bvp);
 	vm_destroy(bvm);
 	free(hv), free(fd), free(io), free(io_copy), free(l.t_exit);
 }

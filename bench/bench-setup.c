@@ -97,9 +97,8 @@ static void mshv_once(double *t)
 	vals[0].segment.selector = 0;
 	vals[0].segment.attributes = 0x9b;
 	vals[1].reg64 = HLT_GPA;
-	TEST_ASSERT(regs_set(vp, 0, names, vals, 2, &status, NULL) == 0 &&
-		    status == 0, "SET_VP_REGISTERS: %s status %#x",
-		    strerror(errno), status);
+	TEST_ASSERT(vp_set_registers(vp, 0, names, vals, 2, &status, NULL) == 0 && status == 0,
+		    "SET_VP_REGISTERS: %s status %#x", strerror(errno), status);
 	t1 = bench_now(); t[S_REGS] = t1 - t0; t0 = t1;
 
 	TEST_ASSERT_OK(ioctl(vp, MSHV_RUN_VP, &run));

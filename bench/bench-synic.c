@@ -82,8 +82,8 @@ static volatile uint64_t *g64(struct vm *vm, uint64_t gpa) { return vm_gpa2hva(v
 
 static struct vcpu *sg_setup(struct vm **out, uint64_t rip, uint64_t rsi)
 {
-	struct vm *vm = vm_create_default(PT_LAPIC);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(PT_LAPIC, &vcpu);
 
 	GUEST_LOAD(vm, CODE_GPA, synic_bench_guest);
 	memset(vm_gpa2hva(vm, DATA_GPA), 0, 0x100);
@@ -191,7 +191,6 @@ static void latency(const char *label, void (*send)(struct vm *), size_t n)
 	printf("  %-34s median %8.1f us   p99 %8.1f us\n", label, lat[n / 2],
 	       lat[(size_t)((double)(n - 1) * 0.99)]);
 	free(lat);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -238,7 +237,6 @@ static void stimer_rate(unsigned hz, double window)
 	}
 	free(dev);
 	free(iv);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 

@@ -58,8 +58,8 @@ struct sample {
 
 static struct sample mshv_round(void)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	struct bench_setreg rip;
 	struct hv_message msg;
 	struct sample s;
@@ -83,7 +83,6 @@ static struct sample mshv_round(void)
 		else
 			s.warm = t[2] - t[1];
 	}
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 	return s;
 }

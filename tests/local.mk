@@ -3,12 +3,12 @@
 UNIT_TESTS = tests/unit/check_x86_insn tests/unit/check_x86_mmu
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
-tests_unit_check_x86_insn_SOURCES = tests/unit/check_x86_insn.c emu/x86_insn.c
+tests_unit_check_x86_insn_SOURCES = tests/unit/check_x86_insn.c tests/unit/x86_insn_helpers.h emu/x86_insn.c
 tests_unit_check_x86_insn_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_check_x86_insn_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_x86_insn_LDADD = $(CHECK_LIBS)
 UNIT_TESTS += tests/unit/check_x86_ea
-tests_unit_check_x86_ea_SOURCES = tests/unit/check_x86_ea.c emu/x86_insn.c
+tests_unit_check_x86_ea_SOURCES = tests/unit/check_x86_ea.c tests/unit/x86_insn_helpers.h emu/x86_insn.c
 tests_unit_check_x86_ea_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_check_x86_ea_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_x86_ea_LDADD = $(CHECK_LIBS)

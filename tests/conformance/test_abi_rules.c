@@ -436,8 +436,8 @@ static const struct reg_rule reg_table[] = {
 
 TEST(register_rules)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 
 	for (size_t i = 0; i < sizeof reg_table / sizeof reg_table[0]; i++) {
 		const struct reg_rule *r = &reg_table[i];
@@ -446,17 +446,16 @@ TEST(register_rules)
 
 		memset(&v, 0, sizeof v);
 		v.reg64 = r->value;
-		int ret = regs_set(vcpu->fd, 0, &r->name, &v, 1, &st, NULL);
+		int ret = vp_set_registers(vcpu->fd, 0, &r->name, &v, 1, &st, NULL);
 		TEST_ASSERT(st == r->status && (ret == 0) == (r->status == 0),
 			    "rule \"%s\": ret %d status %#x, expected %#x", r->rule, ret, st,
 			    r->status);
 		if (r->status)
 			continue;
-		TEST_ASSERT_OK(regs_get(vcpu->fd, 0, &r->name, &back, 1, NULL, NULL));
+		TEST_ASSERT_OK(vp_get_registers(vcpu->fd, 0, &r->name, &back, 1, NULL, NULL));
 		TEST_ASSERT(back.reg64 == r->value, "rule \"%s\": reads back %#llx", r->rule,
 			    (unsigned long long)back.reg64);
 	}
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -471,8 +470,8 @@ GUEST_CODE(suspend_guest,
 
 TEST(suspend_registers)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	struct hv_message msg;
 
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_REGISTER_EXPLICIT_SUSPEND), 1);
@@ -492,7 +491,6 @@ TEST(suspend_registers)
 	/* The VMM may clear the intercept suspend itself. */
 	vcpu_set_reg(vcpu, HV_REGISTER_INTERCEPT_SUSPEND, 0);
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_REGISTER_INTERCEPT_SUSPEND), 0);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 

@@ -143,7 +143,6 @@ TEST(hv_leaves_present)
 	TEST_ASSERT(!memcmp(&r[0], "Hv#1", 4), "interface %#x", r[0]);
 	guest_cpuid(vcpu, 1, 0, r);
 	TEST_ASSERT(r[2] & LEAF1_ECX_HYPERVISOR, "leaf 1 ECX %#x lacks bit 31", r[2]);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -162,7 +161,6 @@ TEST(hv_leaves_absent)
 		    "0x40000001 = %#x %#x %#x %#x", r[0], r[1], r[2], r[3]);
 	guest_cpuid(vcpu, 1, 0, r);
 	TEST_ASSERT(!(r[2] & LEAF1_ECX_HYPERVISOR), "leaf 1 ECX %#x has bit 31", r[2]);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -181,8 +179,6 @@ TEST(leaf1_apic_id)
 	TEST_ASSERT_EQ(r0[0], r1[0]);
 	TEST_ASSERT_EQ(r0[2], r1[2]);
 	TEST_ASSERT_EQ(r0[3], r1[3]);
-	vcpu_destroy(v0);
-	vcpu_destroy(v1);
 	vm_destroy(vm);
 }
 
@@ -250,7 +246,6 @@ TEST(global_cpuid_intercept)
 	vp_cpuid_values(vcpu, 1, 0, def);
 	TEST_ASSERT_EQ(m->default_result_rbx, def[1]);
 	TEST_ASSERT_EQ(m->default_result_rcx, def[2]);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -282,7 +277,6 @@ TEST(registered_result_masks)
 	TEST_ASSERT_EQ(r[1] >> 24, 0);	/* APIC id still the VP's */
 	TEST_ASSERT_EQ(r[2], d[2]);
 	TEST_ASSERT_EQ(r[3], d[3]);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -305,9 +299,7 @@ TEST(avx_never_advertised)
 	TEST_ASSERT(!(r[2] & LEAF1_ECX_AVX),
 		    "registered AVX advertised: leaf 1 ECX %#x", r[2]);
 	vp_cpuid_values(vcpu, 1, 0, r);
-	TEST_ASSERT(!(r[2] & LEAF1_ECX_AVX),
-		    "GET_VP_CPUID_VALUES advertises AVX: ECX %#x", r[2]);
-	vcpu_destroy(vcpu);
+	TEST_ASSERT(!(r[2] & LEAF1_ECX_AVX), "GET_VP_CPUID_VALUES advertises AVX: ECX %#x", r[2]);
 	vm_destroy(vm);
 }
 
@@ -348,7 +340,6 @@ TEST(rdtscp_rdpid_only_if_executable)
 		vcpu_set_reg(vcpu, HV_X64_REGISTER_RIP, code + GUEST_OFF(rdtscp_guest, rdpid_at));
 		TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x20) & 0xff, 2);
 	}
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -385,7 +376,6 @@ TEST(disabled_feature_banks)
 
 	guest_cpuid(rv, 1, 0, d1);
 	guest_cpuid(rv, 0x80000001, 0, de);
-	vcpu_destroy(rv);
 	vm_destroy(ref);
 
 	struct vm *vm = vm_create_v2((1ull << MSHV_PT_BIT_LAPIC) |
@@ -415,9 +405,8 @@ TEST(disabled_feature_banks)
 	TEST_ASSERT_EQ(r1[3], d1[3]);
 	TEST_ASSERT_EQ(re[3], de[3]);
 	vp_cpuid_values(vcpu, 1, 0, v);
-	TEST_ASSERT(!(v[2] & off1),
-		    "GET_VP_CPUID_VALUES advertises disabled features: ECX %#x", v[2]);
-	vcpu_destroy(vcpu);
+	TEST_ASSERT(!(v[2] & off1), "GET_VP_CPUID_VALUES advertises disabled features: ECX %#x",
+		    v[2]);
 	vm_destroy(vm);
 }
 

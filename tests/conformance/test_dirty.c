@@ -78,8 +78,8 @@ GUEST_CODE(dirty_guest,
 
 static struct vcpu *dirty_vm(struct vm **vmp)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 
 	GUEST_LOAD(vm, CODE_GPA, dirty_guest);
 	vcpu_setup_protected_mode(vcpu, CODE_GPA, STACK_TOP);
@@ -121,7 +121,6 @@ TEST(guest_accesses_set_bits)
 
 	vm_set_property(vm, HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING, 0);
 	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_HALT);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -266,8 +265,8 @@ TEST(emulator_choices)
 /* Writes the hypervisor makes for the VMM (WRITE_GPA) count as dirty. */
 TEST(write_gpa_is_dirty)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	struct hv_input_write_gpa in = { .vp_index = 0, .base_gpa = 0x33008, .byte_count = 8 };
 	struct hv_output_write_gpa out;
 	uint8_t bm[NPAGES / 8];
@@ -283,7 +282,6 @@ TEST(write_gpa_is_dirty)
 		    strerror(errno), st);
 	take(vm, MSHV_GPAP_ACCESS_TYPE_DIRTY, bm);
 	expect_pages(bm, (const unsigned[]){ 0x33 }, 1, "dirty after WRITE_GPA");
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 

@@ -341,7 +341,6 @@ TEST(long_mode_exceptions)
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, P_RSP), LM_RSP0 - 40);
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, P_MARK) & 0xff, 0xd6);
 	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_HALT);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -397,7 +396,6 @@ TEST(pending_interruption)
 	TEST_ASSERT_EQ(r.err, 0x18);
 	TEST_ASSERT_EQ(r.rip, LM_ADDR(lm_idle));
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, P_MARK) & 0xff, 0xe0);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -417,7 +415,6 @@ TEST(double_fault)
 	(void)vcpu_expect_out(vcpu, P_OSS);
 	(void)vcpu_expect_out(vcpu, P_RSP);
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, P_CR2), LM_PF_VA + 8);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -431,7 +428,6 @@ TEST(triple_fault)
 
 	TEST_ASSERT(t == HVMSG_UNRECOVERABLE_EXCEPTION, "got %s (%#x)", msg_type_name(t), t);
 	TEST_ASSERT_EQ(msg_hdr(&msg)->vp_index, 0);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -443,8 +439,8 @@ TEST(shutdown_persists)
 	/* int3; mov $0x77,%al; out %al,$0x10; hlt -- then a reset target */
 	static const uint8_t code[] = { 0xcc, 0xb0, 0x77, 0xe6, 0x10, 0xf4 };
 	static const uint8_t reset[] = { 0xb0, 0x5c, 0xe6, 0x10, 0xf4 };
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	struct hv_message msg;
 
 	vm_load(vm, 0x9000, code, sizeof code);
@@ -458,7 +454,6 @@ TEST(shutdown_persists)
 	}
 	vcpu_setup_long_mode(vcpu, 0x9800, STACK_TOP);
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x10) & 0xff, 0x5c);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -514,7 +509,6 @@ TEST(exception_intercept)
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_RIP), LM_ADDR(lm_icpt_ud));
 	vcpu_set_reg(vcpu, HV_X64_REGISTER_RIP, LM_ADDR(lm_icpt_ud) + 2);
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, P_MARK) & 0xff, 0xe1);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 

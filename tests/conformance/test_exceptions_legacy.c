@@ -50,8 +50,8 @@ GUEST_EXTERN(rm_isr0); GUEST_EXTERN(rm_isr30);
 
 TEST(real_mode_ivt)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	struct hv_message msg;
 	uint16_t *ivt = vm_gpa2hva(vm, 0);
 
@@ -84,7 +84,6 @@ TEST(real_mode_ivt)
 	/* IRET restored IF */
 	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_HALT);
 	TEST_ASSERT(msg_hdr(&msg)->rflags & X86_RFLAGS_IF, "IF lost across IRET");
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -177,8 +176,8 @@ static void pm_expect_report(struct vcpu *vcpu, struct pm_report *r)
 
 TEST(protected_mode_idt)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	struct hv_message msg;
 	struct pm_report r;
 
@@ -224,7 +223,6 @@ TEST(protected_mode_idt)
 	TEST_ASSERT_EQ(r.eip, PM_ADDR(pm_int_next));
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, P_MARK) & 0xff, 0xd4);
 	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_HALT);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -271,8 +269,8 @@ GUEST_EXTERN(pmu_int); GUEST_EXTERN(pmu_isr13); GUEST_EXTERN(pmu_isr41);
 
 TEST(protected_mode_privilege_change)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	uint64_t *gdt = vm_gpa2hva(vm, GDT_GPA);
 	uint32_t *tss = vm_gpa2hva(vm, LM_TSS);
 	struct hv_message msg;
@@ -308,7 +306,6 @@ TEST(protected_mode_privilege_change)
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, P_CS) & 0xffff, SEL_UCODE);
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, P_MARK) & 0xff, 0xd6);
 	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_HALT);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 

@@ -42,8 +42,8 @@ expect_exception(struct vcpu *vcpu, struct hv_message *msg, uint16_t vector, uin
 
 TEST(svm_invisible)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	struct hv_message msg;
 
 	GUEST_LOAD(vm, CODE_GPA, hidden_guest);
@@ -63,15 +63,14 @@ TEST(svm_invisible)
 	/* VMRUN is an invalid opcode */
 	vcpu_set_reg(vcpu, HV_X64_REGISTER_RIP, CODE_GPA + GUEST_OFF(hidden_guest, hidden_vmrun));
 	expect_exception(vcpu, &msg, 6, CODE_GPA + GUEST_OFF(hidden_guest, hidden_vmrun_insn));
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
 /* SET_VP_REGISTERS of CR2 alone: CR3 (and the guest's paging) unchanged. */
 TEST(cr2_write_keeps_cr3)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 
 	GUEST_LOAD(vm, CODE_GPA, hidden_guest);
 	vcpu_setup_long_mode(vcpu, CODE_GPA, STACK_TOP);
@@ -83,7 +82,6 @@ TEST(cr2_write_keeps_cr3)
 	/* and the guest still runs on its page tables */
 	uint64_t ecx = vcpu_expect_out(vcpu, 0x30);
 	(void)ecx;
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 

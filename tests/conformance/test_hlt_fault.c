@@ -18,8 +18,8 @@ GUEST_EXTERN(hlt_insn);
 
 TEST(hlt_without_lapic)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	struct hv_message msg;
 	uint64_t rip;
 
@@ -39,7 +39,6 @@ TEST(hlt_without_lapic)
 		     CODE_GPA + GUEST_OFF(hlt_guest, hlt_insn) + 1);
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x10) & 0xff, 2);
 	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_HALT);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -63,9 +62,9 @@ GUEST_EXTERN(cli_hlt_after); GUEST_EXTERN(cli_hlt_nmi);
  * answer by re-entering at once, forever). */
 TEST(hlt_if0_lapic)
 {
-	struct vm *vm = vm_create_default((1ull << MSHV_PT_BIT_LAPIC) |
-					  (1ull << MSHV_PT_BIT_X2APIC));
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(
+		(1ull << MSHV_PT_BIT_LAPIC) | (1ull << MSHV_PT_BIT_X2APIC), &vcpu);
 	struct hv_input_assert_virtual_interrupt in;
 	uint16_t *ivt = vm_gpa2hva(vm, 0);
 	uint16_t st = 0xffff;
@@ -89,7 +88,6 @@ TEST(hlt_if0_lapic)
 	TEST_ASSERT_EQ(st, 0);
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x11) & 0xff, 2);	/* NMI handler */
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x10) & 0xff, 1);	/* after the HLT */
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -103,8 +101,8 @@ GUEST_CODE(ud2_guest,
 TEST(triple_fault_ud2)
 {
 	/* protected mode, IDTR limit 0: #UD -> #GP -> #DF -> triple fault */
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	struct hv_message msg;
 	uint32_t t;
 
@@ -115,7 +113,6 @@ TEST(triple_fault_ud2)
 	TEST_ASSERT(t == HVMSG_UNRECOVERABLE_EXCEPTION, "got %s (%#x)",
 		    msg_type_name(t), t);
 	TEST_ASSERT_EQ(msg_hdr(&msg)->vp_index, 0);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -130,8 +127,8 @@ GUEST_CODE(int3_guest,
 TEST(triple_fault_bogus_idt)
 {
 	/* long mode, IDT full of not-present gates */
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	struct hv_message msg;
 	uint8_t *desc = vm_gpa2hva(vm, DATA_GPA);
 	uint32_t t;
@@ -147,9 +144,7 @@ TEST(triple_fault_bogus_idt)
 	vcpu_setup_long_mode(vcpu, CODE_GPA, STACK_TOP);
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x10) & 0xff, 1);
 	t = vcpu_run_ok(vcpu, &msg);
-	TEST_ASSERT(t == HVMSG_UNRECOVERABLE_EXCEPTION, "got %s (%#x)",
-		    msg_type_name(t), t);
-	vcpu_destroy(vcpu);
+	TEST_ASSERT(t == HVMSG_UNRECOVERABLE_EXCEPTION, "got %s (%#x)", msg_type_name(t), t);
 	vm_destroy(vm);
 }
 

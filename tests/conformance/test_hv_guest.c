@@ -147,8 +147,7 @@ TEST(cpuid_leaves_follow_features)
 	TEST_ASSERT_EQ(r[1], 0x30);	/* post messages, signal events */
 	TEST_ASSERT_EQ(r[3], (1u << 8) | (1u << 19));	/* frequency MSRs, direct stimers */
 	cpuid_g(vcpu, 0x40000004, r);
-	TEST_ASSERT_EQ(r[0], 1u << 9);	/* deprecating auto-EOI */
-	vcpu_destroy(vcpu);
+	TEST_ASSERT_EQ(r[0], 1u << 9); /* deprecating auto-EOI */
 	vm_destroy(vm);
 
 	/* only the hypercall page on top of the leaves themselves */
@@ -160,7 +159,6 @@ TEST(cpuid_leaves_follow_features)
 	TEST_ASSERT_EQ(r[3], 0);
 	cpuid_g(vcpu, 0x40000004, r);
 	TEST_ASSERT_EQ(r[0], 0);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -172,7 +170,6 @@ TEST(frequency_msrs)
 
 	TEST_ASSERT(rdmsr_g(vcpu, HV_X64_MSR_TSC_FREQUENCY) > 1000000ull, "TSC frequency");
 	TEST_ASSERT_EQ(rdmsr_g(vcpu, HV_X64_MSR_APIC_FREQUENCY), 1000000000ull);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 	/* not granted: #GP (no IDT here: the VP cannot go on) */
 	vm = hg_vm(0x3);
@@ -180,7 +177,6 @@ TEST(frequency_msrs)
 	set3(vcpu, HG_ADDR(hg_rdmsr), HV_X64_REGISTER_RCX, HV_X64_MSR_TSC_FREQUENCY,
 	     HV_X64_REGISTER_RAX, 0, HV_X64_REGISTER_RDX, 0);
 	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_UNRECOVERABLE_EXCEPTION);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -231,7 +227,6 @@ TEST(hypercall_page_calls)
 	set3(vcpu, HG_ADDR(hg_call), HV_X64_REGISTER_RCX, 0x0008 | (1u << 16),
 	     HV_X64_REGISTER_RDX, 0, HV_X64_REGISTER_R8, 0);
 	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_UNRECOVERABLE_EXCEPTION);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -255,7 +250,6 @@ TEST(synthetic_cluster_ipi)
 	TEST_ASSERT_EQ(call_g(vcpu, 0x0008 | (1u << 16), 1, 0), HV_STATUS_ACCESS_DENIED);
 	/* a vector below 16 is refused */
 	TEST_ASSERT_EQ(call_g(vcpu, 0x000b | (1u << 16), 0x5, 1), HV_STATUS_INVALID_PARAMETER);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -297,8 +291,6 @@ TEST(reference_tsc_page)
 	vm_set_property(vm, HV_PARTITION_PROPERTY_TIME_FREEZE, 0);
 	TEST_ASSERT(p->seq != 0 && p->seq != seq, "sequence %u after thaw", p->seq);
 	expect_clock_ordered(v0, data64(vm, 0x8050));
-	vcpu_destroy(v0);
-	vcpu_destroy(v1);
 	vm_destroy(vm);
 }
 
@@ -322,8 +314,6 @@ TEST(reference_time_save_restore)
 	TEST_ASSERT_EQ(rdmsr_g(vb, HV_X64_MSR_TIME_REF_COUNT), saved);
 	vm_set_property(b, HV_PARTITION_PROPERTY_TIME_FREEZE, 0);
 	expect_clock_ordered(vb, saved);
-	vcpu_destroy(va);
-	vcpu_destroy(vb);
 	vm_destroy(a);
 	vm_destroy(b);
 }

@@ -12,8 +12,8 @@
 
 static struct vcpu *paging_vcpu(struct vm **vmp, uint64_t flags)
 {
-	struct vm *vm = vm_create_default(flags);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(flags, &vcpu);
 
 	vm_setup_paging(vm);
 	vm_map_page(vm, VA_RW, 0x150000, PTE_W);
@@ -79,16 +79,14 @@ TEST(translate_gva)
 	TEST_ASSERT_EQ(out.gpa_page, 0x151);
 	TEST_ASSERT_OK(translate(vcpu, VA_RO, HV_TRANSLATE_GVA_VALIDATE_WRITE, &out, &st));
 	TEST_ASSERT_EQ(st, 0);
-	TEST_ASSERT_EQ(out.translation_result.result_code,
-		       HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION);
-	vcpu_destroy(vcpu);
+	TEST_ASSERT_EQ(out.translation_result.result_code, HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION);
 	vm_destroy(vm);
 }
 
 TEST(translate_real_mode)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	struct hv_output_translate_virtual_address out;
 	uint16_t st;
 
@@ -97,14 +95,13 @@ TEST(translate_real_mode)
 				 &out, &st));
 	TEST_ASSERT_EQ(out.translation_result.result_code, HV_TRANSLATE_GVA_SUCCESS);
 	TEST_ASSERT_EQ(out.gpa_page, 0x12);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
 TEST(read_write_gpa)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	struct hv_input_write_gpa win;
 	struct hv_output_write_gpa wout;
 	struct hv_input_read_gpa rin;
@@ -162,12 +159,11 @@ TEST(read_write_gpa)
 	st = 0;
 	ret = hvcall(vcpu->fd, HVCALL_READ_GPA, 0, &rin, sizeof(rin), &rout,
 		     sizeof(rout), &st);
-	TEST_ASSERT((ret == 0 && st == 0 &&
-		     rout.access_result.result_code == HV_ACCESS_GPA_UNMAPPED) ||
-		    (ret == -1 && st != 0),
-		    "READ_GPA of unmapped memory: ret %d status %#x result %u",
-		    ret, st, rout.access_result.result_code);
-	vcpu_destroy(vcpu);
+	TEST_ASSERT(
+		(ret == 0 && st == 0 && rout.access_result.result_code == HV_ACCESS_GPA_UNMAPPED) ||
+			(ret == -1 && st != 0),
+		"READ_GPA of unmapped memory: ret %d status %#x result %u", ret, st,
+		rout.access_result.result_code);
 	vm_destroy(vm);
 }
 
@@ -188,8 +184,8 @@ GUEST_CODE(cpuid_guest,
 
 TEST(cpuid_intercept_result)
 {
-	struct vm *vm = vm_create_default(1ull << MSHV_PT_BIT_LAPIC);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(1ull << MSHV_PT_BIT_LAPIC, &vcpu);
 	struct hv_input_register_intercept_result in;
 	const uint32_t want[4] = { 0x7668736d, 0x756d652d, 0x4d564d20, 0x00217321 };
 	uint16_t st = 0xffff;
@@ -248,7 +244,6 @@ TEST(cpuid_intercept_result)
 	TEST_ASSERT_EQ(cout.ebx, want[1]);
 	TEST_ASSERT_EQ(cout.ecx, want[2]);
 	TEST_ASSERT_EQ(cout.edx, want[3]);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -304,9 +299,9 @@ static void check_defined(const char *what, int ret, uint16_t st)
 
 TEST(interrupt_and_synic_calls)
 {
-	struct vm *vm = vm_create_default((1ull << MSHV_PT_BIT_LAPIC) |
-					  (1ull << MSHV_PT_BIT_X2APIC));
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(
+		(1ull << MSHV_PT_BIT_LAPIC) | (1ull << MSHV_PT_BIT_X2APIC), &vcpu);
 	uint16_t st;
 	int ret;
 
@@ -374,7 +369,6 @@ TEST(interrupt_and_synic_calls)
 			     sizeof(in), NULL, 0, &st);
 		check_defined("CLEAR_VIRTUAL_INTERRUPT", ret, st);
 	}
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -416,8 +410,8 @@ GUEST_CODE(msr_guest,
 
 TEST(guest_msrs)
 {
-	struct vm *vm = vm_create_default(1ull << MSHV_PT_BIT_LAPIC);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(1ull << MSHV_PT_BIT_LAPIC, &vcpu);
 
 	GUEST_LOAD(vm, CODE_GPA, msr_guest);
 	vcpu_setup_long_mode(vcpu, CODE_GPA, STACK_TOP);
@@ -431,9 +425,7 @@ TEST(guest_msrs)
 	vcpu_expect_halted(vcpu);	/* HLT, IF=0, LAPIC partition */
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_LSTAR), 0xffffffff81234560ull);
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_STAR), 0x0023001000000000ull);
-	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_KERNEL_GS_BASE),
-		       0xffff888012345000ull);
-	vcpu_destroy(vcpu);
+	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_KERNEL_GS_BASE), 0xffff888012345000ull);
 	vm_destroy(vm);
 }
 

@@ -76,8 +76,8 @@ GUEST_EXTERN(io_o4); GUEST_EXTERN(io_o5); GUEST_EXTERN(io_o6);
 static struct vcpu *long_mode_vcpu(struct vm **vmp, const uint8_t *code,
 				   size_t size)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 
 	vm_load(vm, CODE_GPA, code, size);
 	vcpu_setup_long_mode(vcpu, CODE_GPA, STACK_TOP);
@@ -115,7 +115,6 @@ TEST(out_forms)
 	}
 	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_HALT);
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_RBX), 6);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -181,10 +180,8 @@ TEST(in_forms)
 	}
 	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_HALT);
 	for (unsigned i = 0; i < 6; i++)
-		TEST_ASSERT(data[i] == expect[i], "IN %u: guest saw %#llx, expected %#llx",
-			    i, (unsigned long long)data[i],
-			    (unsigned long long)expect[i]);
-	vcpu_destroy(vcpu);
+		TEST_ASSERT(data[i] == expect[i], "IN %u: guest saw %#llx, expected %#llx", i,
+			    (unsigned long long)data[i], (unsigned long long)expect[i]);
 	vm_destroy(vm);
 }
 
@@ -201,8 +198,8 @@ GUEST_EXTERN(io_r1); GUEST_EXTERN(io_r2); GUEST_EXTERN(io_r3);
 
 TEST(real_mode_forms)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	struct hv_message msg;
 	struct hv_x64_io_port_intercept_message *io;
 
@@ -226,7 +223,6 @@ TEST(real_mode_forms)
 	vcpu_complete_in(vcpu, &msg, 0xc0de);
 	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_HALT);
 	TEST_ASSERT_EQ(*(uint16_t *)vm_gpa2hva(vm, DATA_GPA), 0xc0de);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -317,7 +313,6 @@ TEST(string_forms)
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_RDI), 0x9006);
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_RCX), 0);
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_RSI), msg_gva + 1);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -340,7 +335,6 @@ TEST(many_exits)
 
 		TEST_ASSERT(v == i, "exit %u: value %llu", i, (unsigned long long)v);
 	}
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 

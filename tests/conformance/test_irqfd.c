@@ -281,8 +281,8 @@ static void expect_unmapped_write(struct vcpu *vcpu, uint64_t gpa, uint64_t rip,
 
 TEST(ioeventfd_mmio)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	int wild = new_eventfd(), dm4 = new_eventfd(), dm8 = new_eventfd();
 
 	vm_setup_paging(vm);
@@ -316,7 +316,6 @@ TEST(ioeventfd_mmio)
 	TEST_ASSERT_EQ(efd_count(wild), 0);
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x30) & 0xff, 4);
 
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 	close(wild);
 	close(dm4);
@@ -351,16 +350,6 @@ GUEST_CODE(irq_guest,
 	"iretq\n");
 GUEST_EXTERN(irq_isr);
 
-static void set_gate64(struct vm *vm, unsigned vec, uint64_t off)
-{
-	uint32_t *g = vm_gpa2hva(vm, IRQ_IDT + 16 * vec);
-
-	g[0] = (uint32_t)(off & 0xffff) | ((uint32_t)SEL_CODE64 << 16);
-	g[1] = (uint32_t)(off & 0xffff0000u) | 0x8e00u;	/* present interrupt gate */
-	g[2] = (uint32_t)(off >> 32);
-	g[3] = 0;
-}
-
 static struct vcpu *irq_setup(struct vm *vm)
 {
 	struct vcpu *vcpu = vcpu_create(vm, 0);
@@ -371,7 +360,7 @@ static struct vcpu *irq_setup(struct vm *vm)
 	GUEST_LOAD(vm, CODE_GPA, irq_guest);
 	vcpu_setup_long_mode(vcpu, CODE_GPA, STACK_TOP);
 	memset(vm_gpa2hva(vm, IRQ_IDT), 0, 0x1000);
-	set_gate64(vm, 0x40, CODE_GPA + GUEST_OFF(irq_guest, irq_isr));
+	vm_set_gate64(vm, IRQ_IDT, 0x40, CODE_GPA + GUEST_OFF(irq_guest, irq_isr));
 	memset(&v, 0, sizeof(v));
 	v.table.base = IRQ_IDT;
 	v.table.limit = 0xfff;
@@ -454,7 +443,6 @@ TEST(irqfd_msi_to_handler)
 	expect_irq_in_hlt(vcpu, efd);
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x30) & 0xff, 0xa1);
 	TEST_ASSERT_OK(irqfd(vm, efd, -1, 3, IRQFD_DEASSIGN));
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 	close(efd);
 }
@@ -479,7 +467,6 @@ TEST(irqfd_resample_on_eoi)
 	TEST_ASSERT_EQ(efd_count(rfd), 1);
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x30) & 0xff, 0xa1);
 	TEST_ASSERT_OK(irqfd(vm, efd, -1, 9, IRQFD_DEASSIGN));
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 	close(efd);
 	close(rfd);

@@ -160,22 +160,12 @@ GUEST_EXTERN(la_isr50); GUEST_EXTERN(la_isr61);
 
 #define LA_ADDR(l) (CODE_GPA + GUEST_OFF(lapic_guest, l))
 
-static void set_gate64(struct vm *vm, unsigned vec, uint64_t off)
-{
-	uint32_t *g = vm_gpa2hva(vm, LA_IDT + 16 * vec);
-
-	g[0] = (uint32_t)(off & 0xffff) | ((uint32_t)SEL_CODE64 << 16);
-	g[1] = (uint32_t)(off & 0xffff0000u) | 0x8e00u;	/* interrupt gate, DPL0 */
-	g[2] = (uint32_t)(off >> 32);
-	g[3] = 0;
-}
-
 /* A long-mode VP 0 at entry with the handlers installed and the APIC page
  * mapped. */
 static struct vcpu *la_setup(struct vm **out, uint64_t entry)
 {
-	struct vm *vm = vm_create_default(PT_LAPIC);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(PT_LAPIC, &vcpu);
 	union hv_register_value v;
 
 	GUEST_LOAD(vm, CODE_GPA, lapic_guest);
@@ -183,11 +173,11 @@ static struct vcpu *la_setup(struct vm **out, uint64_t entry)
 	vm_map_page(vm, APIC_GPA, APIC_GPA, PTE_W);
 	memset(vm_gpa2hva(vm, LA_IDT), 0, 0x1000);
 	memset(vm_gpa2hva(vm, DATA_GPA), 0, 0x100);
-	set_gate64(vm, 2, LA_ADDR(la_isr2));
-	set_gate64(vm, 0x40, LA_ADDR(la_isr40));
-	set_gate64(vm, 0x45, LA_ADDR(la_isr45));
-	set_gate64(vm, 0x50, LA_ADDR(la_isr50));
-	set_gate64(vm, 0x61, LA_ADDR(la_isr61));
+	vm_set_gate64(vm, LA_IDT, 2, LA_ADDR(la_isr2));
+	vm_set_gate64(vm, LA_IDT, 0x40, LA_ADDR(la_isr40));
+	vm_set_gate64(vm, LA_IDT, 0x45, LA_ADDR(la_isr45));
+	vm_set_gate64(vm, LA_IDT, 0x50, LA_ADDR(la_isr50));
+	vm_set_gate64(vm, LA_IDT, 0x61, LA_ADDR(la_isr61));
 	memset(&v, 0, sizeof(v));
 	v.table.base = LA_IDT;
 	v.table.limit = 0xfff;
@@ -303,7 +293,6 @@ TEST(assert_wakes_halted_vp)
 		pthread_join(th, NULL);
 	}
 	TEST_ASSERT_EQ(*(uint32_t *)vm_gpa2hva(vm, D_IRQS), 2);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -325,19 +314,17 @@ TEST(tpr_and_eoi)
 	TEST_ASSERT_EQ(expect_out_eoi(vcpu, 0x33, &eoi) & 0xff, 0xa3);
 	/* an EOI message, if the hypervisor sends one, names 0x45 */
 	TEST_ASSERT(eoi == -1 || eoi == 0x45, "EOI message for vector %#x", eoi);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
 TEST(assert_invalid)
 {
 	struct vm *vm;
-	struct vcpu *vcpu = la_setup(&vm, LA_ADDR(la_halt));
 	uint16_t st;
 
+	la_setup(&vm, LA_ADDR(la_halt));
 	TEST_ASSERT_HV_FAIL(assert_irq(vm, HV_X64_INTERRUPT_TYPE_MAXIMUM, 0, 0x40, false, &st), st);
 	TEST_ASSERT_EQ(st, HV_STATUS_INVALID_PARAMETER);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -361,7 +348,6 @@ TEST(xapic_x2apic_registers)
 	expect_irq(vcpu, 0x61);				/* SELF IPI MSR */
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x36) & 0xff, 0xb1);
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_APIC_BASE) & 0xc00, 0xc00);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -378,7 +364,6 @@ TEST(timer_periodic)
 	TEST_ASSERT(n >= 10, "%llu ticks", (unsigned long long)n);
 	TEST_ASSERT(now_ms() - t0 < 5000, "10 ticks took %llu ms",
 		    (unsigned long long)(now_ms() - t0));
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -388,13 +373,11 @@ TEST(timer_tsc_deadline)
 	struct vcpu *vcpu = la_setup(&vm, LA_ADDR(la_tscdl));
 
 	if (!(vcpu_expect_out(vcpu, 0x39) & 1)) {
-		vcpu_destroy(vcpu);
 		vm_destroy(vm);
 		test_skip("no TSC-deadline timer");
 	}
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x3a) & 0xffffffff, 1);
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x3b) & 0xffffffff, 0);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -439,7 +422,6 @@ TEST(state_roundtrip_lint)
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x35) & 0xffffffff, 0x400);
 	munmap(a, 4096);
 	munmap(b, 4096);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -461,7 +443,6 @@ TEST(state_sets_irr)
 	TEST_ASSERT_EQ(a->apic_irr[0x61 / 32] & (1u << (0x61 % 32)), 0);
 	TEST_ASSERT_EQ(a->apic_isr[0x61 / 32] & (1u << (0x61 % 32)), 1u << (0x61 % 32));
 	munmap(a, 4096);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -487,7 +468,6 @@ TEST(guest_mov_cr8)
 	TEST_ASSERT_EQ(m->error_code, 0);
 	TEST_ASSERT_EQ(m->header.rip, LA_ADDR(la_cr8_gp));
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_CR8), 7);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 

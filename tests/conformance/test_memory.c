@@ -130,8 +130,8 @@ GUEST_CODE(alias_guest,
 
 TEST(userspace_overlap_allowed)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	uint8_t *p = anon(0x2000);
 
 	/* one host page, two disjoint guest-physical ranges */
@@ -143,7 +143,6 @@ TEST(userspace_overlap_allowed)
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x11), 0x9abcdef0);
 	TEST_ASSERT_EQ(*(uint32_t *)(p + 0x10), 0x12345678);
 	TEST_ASSERT_EQ(*(uint32_t *)(p + 0x20), 0x9abcdef0);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -182,8 +181,8 @@ GUEST_CODE(remap_guest,
 
 TEST(unmap_then_access)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	uint8_t *a = anon(0x1000), *b = anon(0x1000);
 	struct hv_message msg;
 
@@ -203,7 +202,6 @@ TEST(unmap_then_access)
 	/* QEMU-style remap on UNMAPPED_GPA: the access is retried */
 	TEST_ASSERT_OK(vm_set_memory(vm, 0x300000, 0x1000, b, MEM_RWX));
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x10), 0xbbbb0002);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -221,8 +219,8 @@ GUEST_CODE(big_guest,
 TEST(eight_gib_region)
 {
 	const uint64_t size = 8ull << 30, gpa = 4ull << 30;
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	uint8_t *p = vm_add_memory(vm, gpa, size, MEM_RWX);
 	struct hv_message msg;
 
@@ -237,7 +235,6 @@ TEST(eight_gib_region)
 	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_HALT);
 	TEST_ASSERT_EQ(*(uint64_t *)(p + size - 8), 0x1122334455667788ull);
 	TEST_ASSERT_EQ(*(uint64_t *)p, 0x77);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -252,8 +249,8 @@ GUEST_CODE(share_guest,
 
 TEST(shared_no_copy)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	volatile uint8_t *data = vm_gpa2hva(vm, DATA_GPA);
 
 	GUEST_LOAD(vm, CODE_GPA, share_guest);
@@ -264,7 +261,6 @@ TEST(shared_no_copy)
 		/* guest store, seen by the host right at the exit */
 		TEST_ASSERT_EQ(data[1], v + 1);
 	}
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -285,8 +281,8 @@ GUEST_CODE(walk_guest,
  */
 TEST(page_walk_through_unmapped_gpa)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	uint8_t *pt = anon(0x1000);
 	struct hv_message msg;
 
@@ -309,7 +305,6 @@ TEST(page_walk_through_unmapped_gpa)
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x10), 0x5a5a0003);
 	TEST_ASSERT(rip == CODE_GPA + 5, "the exit names the load (rip %#llx)",
 		    (unsigned long long)rip);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -327,8 +322,8 @@ GUEST_EXTERN(idt_guest_ud);
  * GPA with no memory, which exits for the VMM to map. */
 TEST(idt_through_unmapped_gpa)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	struct hv_message msg;
 
 	GUEST_LOAD(vm, CODE_GPA, idt_guest);
@@ -343,7 +338,6 @@ TEST(idt_through_unmapped_gpa)
 	TEST_ASSERT_EQ(msg_mem(&msg)->guest_physical_address & ~0xfffull, WALK_IDT_GPA);
 	TEST_ASSERT_OK(vm_set_memory(vm, WALK_IDT_GPA, 0x1000, idt, MEM_RWX));
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x10), 0x66);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 

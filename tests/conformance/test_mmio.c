@@ -70,8 +70,8 @@ static void check_mem_exit(struct vcpu *vcpu, struct hv_message *msg,
 
 TEST(unmapped_gpa)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	struct hv_message msg;
 	uint64_t base = CODE_GPA;
 	uint64_t off, len;
@@ -132,7 +132,6 @@ TEST(unmapped_gpa)
 
 	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_HALT);
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_RBX), 4);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -164,7 +163,6 @@ TEST(unmapped_gpa_real_mode)
 	vcpu_set_reg(vcpu, HV_X64_REGISTER_RIP,
 		     CODE_GPA + GUEST_OFF(rm_mmio_guest, rm_mm_w_end));
 	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_HALT);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -180,8 +178,8 @@ GUEST_EXTERN(ro_w); GUEST_EXTERN(ro_w_end); GUEST_EXTERN(ro_x);
 
 TEST(gpa_intercept)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	struct hv_message msg;
 	uint32_t *ro, *nx;
 	uint64_t off = GUEST_OFF(ro_guest, ro_w);
@@ -209,17 +207,16 @@ TEST(gpa_intercept)
 	TEST_ASSERT_EQ(ro[0], 0x11223344);
 
 	/* fetch from a non-executable slot */
-	check_mem_exit(vcpu, &msg, HVMSG_GPA_INTERCEPT, HV_INTERCEPT_ACCESS_EXECUTE,
-		       0x301000, 0x301000, 0x301000, NULL, 0);
-	vcpu_destroy(vcpu);
+	check_mem_exit(vcpu, &msg, HVMSG_GPA_INTERCEPT, HV_INTERCEPT_ACCESS_EXECUTE, 0x301000,
+		       0x301000, 0x301000, NULL, 0);
 	vm_destroy(vm);
 }
 
 TEST(readonly_remap_retry)
 {
 	/* QEMU-style: on GPA_INTERCEPT the VMM remaps writable and retries */
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	struct hv_message msg;
 	uint32_t *page = mmap(NULL, 0x1000, PROT_READ | PROT_WRITE,
 			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -239,7 +236,6 @@ TEST(readonly_remap_retry)
 	TEST_ASSERT_OK(vm_set_memory(vm, 0x300000, 0x1000, page, MEM_RWX));
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x10) & 0xffffffff, 0x99);
 	TEST_ASSERT_EQ(page[0], 0x99);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 

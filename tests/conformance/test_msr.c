@@ -128,7 +128,6 @@ TEST(apic_base)
 	/* the VMM re-enables it; the guest sees that */
 	vcpu_set_reg(vcpu, HV_X64_REGISTER_APIC_BASE, guest);
 	TEST_ASSERT_EQ(guest_rdmsr(vcpu, 0x1b), guest);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -161,7 +160,6 @@ TEST(mtrrs)
 	TEST_ASSERT_EQ(guest_rdmsr(vcpu, 0x200), 0x20000000ull);
 	TEST_ASSERT_EQ(guest_rdmsr(vcpu, 0x201), mask);
 	TEST_ASSERT_EQ(guest_rdmsr(vcpu, 0x2ff), 0x800ull);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -177,7 +175,6 @@ TEST(misc_enable)
 	guest_wrmsr(vcpu, 0x1a0, 0x9);	/* + TCC */
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_MSR_IA32_MISC_ENABLE), 0x9);
 	TEST_ASSERT_EQ(guest_rdmsr(vcpu, 0x1a0), 0x9);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -194,7 +191,6 @@ TEST(hv_guest_os_id)
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_REGISTER_GUEST_OS_ID), id);
 	vcpu_set_reg(vcpu, HV_REGISTER_GUEST_OS_ID, id + 1);
 	TEST_ASSERT_EQ(guest_rdmsr(vcpu, HV_X64_MSR_GUEST_OS_ID), id + 1);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -207,8 +203,6 @@ TEST(hv_vp_index)
 	TEST_ASSERT_EQ(guest_rdmsr(v3, HV_X64_MSR_VP_INDEX), 3);
 	TEST_ASSERT_EQ(guest_rdmsr(v0, HV_X64_MSR_VP_INDEX), 0);
 	TEST_ASSERT_EQ(vcpu_get_reg(v3, HV_REGISTER_VP_INDEX), 3);
-	vcpu_destroy(v0);
-	vcpu_destroy(v3);
 	vm_destroy(vm);
 }
 
@@ -232,10 +226,8 @@ TEST(hv_time_ref_count)
 	TEST_ASSERT(t2 > t1, "TIME_REF_COUNT did not advance: %#llx -> %#llx",
 		    (unsigned long long)t1, (unsigned long long)t2);
 	/* 100 ns units: at least the 40 ms slept between the two reads */
-	TEST_ASSERT(t2 - t1 >= 400000 - 100,
-		    "TIME_REF_COUNT advanced by %llu over 40 ms",
+	TEST_ASSERT(t2 - t1 >= 400000 - 100, "TIME_REF_COUNT advanced by %llu over 40 ms",
 		    (unsigned long long)(t2 - t1));
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -252,8 +244,6 @@ TEST(hv_msrs_need_hypervisor_present)
 		       HVMSG_UNRECOVERABLE_EXCEPTION);
 	TEST_ASSERT_EQ(guest_msr_exit(v1, false, HV_X64_MSR_VP_INDEX, 0, &msg),
 		       HVMSG_UNRECOVERABLE_EXCEPTION);
-	vcpu_destroy(v0);
-	vcpu_destroy(v1);
 	vm_destroy(vm);
 }
 
@@ -275,7 +265,6 @@ TEST(unimplemented_ignore)
 	/* implemented MSRs are unaffected by the action */
 	guest_wrmsr(vcpu, 0x2ff, 0xc06);
 	TEST_ASSERT_EQ(guest_rdmsr(vcpu, 0x2ff), 0xc06);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -294,8 +283,6 @@ TEST(unimplemented_fault)
 	TEST_ASSERT_EQ(guest_msr_exit(v1, true, UNKNOWN_MSR, 0x1234, &msg),
 		       HVMSG_UNRECOVERABLE_EXCEPTION);
 	TEST_ASSERT_EQ(msg_hdr(&msg)->vp_index, 1);
-	vcpu_destroy(v0);
-	vcpu_destroy(v1);
 	vm_destroy(vm);
 }
 
@@ -370,7 +357,6 @@ TEST(msr_intercept)
 	/* other MSRs still execute in the hypervisor */
 	uint64_t def = vcpu_get_reg(vcpu, HV_X64_REGISTER_MSR_MTRR_DEF_TYPE);
 	TEST_ASSERT_EQ(guest_rdmsr(vcpu, 0x2ff), def);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -398,7 +384,6 @@ TEST(msr_intercept_read_only)
 	TEST_ASSERT_EQ(m->msr_number, 0x2ff);
 	TEST_ASSERT_EQ(m->header.intercept_access_type, HV_INTERCEPT_ACCESS_READ);
 	TEST_ASSERT_EQ(m->header.rip, RD_RIP);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 

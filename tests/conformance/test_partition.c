@@ -42,10 +42,8 @@ TEST(initialize_idempotent)
 	vm_init(vm);
 	vm_init(vm);
 	vm_init(vm);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
-
+	vcpu_create(vm, 0); /* and again with a VP */
 	vm_init(vm);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -236,11 +234,10 @@ TEST(hvcall_validation_partition)
 
 TEST(hvcall_validation_vp)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 
 	check_hvcall_validation(vcpu->fd);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -254,8 +251,8 @@ TEST(hvcall_validation_dev)
 
 TEST(set_property_not_via_vp)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	uint16_t st = 0;
 	uint64_t v = 0;
 
@@ -269,14 +266,13 @@ TEST(set_property_not_via_vp)
 	TEST_ASSERT_OK(get_prop(vcpu->fd, HV_PARTITION_PROPERTY_TIME_FREEZE,
 				&v, &st));
 	TEST_ASSERT_EQ(st, 0);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
 TEST(reps_returned)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	const uint32_t names[5] = {
 		HV_X64_REGISTER_RAX, HV_X64_REGISTER_RBX, HV_X64_REGISTER_RIP,
 		HV_X64_REGISTER_CR0, HV_X64_REGISTER_CS,
@@ -286,11 +282,11 @@ TEST(reps_returned)
 	struct hv_input_get_partition_property in;
 	uint64_t out;
 
-	TEST_ASSERT_OK(regs_get(vm->pt_fd, 0, names, vals, 5, &st, &done));
+	TEST_ASSERT_OK(vp_get_registers(vm->pt_fd, 0, names, vals, 5, &st, &done));
 	TEST_ASSERT_EQ(st, 0);
 	TEST_ASSERT_EQ(done, 5);
 	done = 0;
-	TEST_ASSERT_OK(regs_set(vcpu->fd, 0, names, vals, 2, &st, &done));
+	TEST_ASSERT_OK(vp_set_registers(vcpu->fd, 0, names, vals, 2, &st, &done));
 	TEST_ASSERT_EQ(done, 2);
 
 	/* non-rep call: reps stays 0 */
@@ -300,7 +296,6 @@ TEST(reps_returned)
 	TEST_ASSERT_OK(hvcall_ex(vm->pt_fd, HVCALL_GET_PARTITION_PROPERTY, 0,
 				 &in, sizeof(in), &out, sizeof(out), &st, &done));
 	TEST_ASSERT_EQ(done, 0);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 

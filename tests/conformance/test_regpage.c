@@ -18,8 +18,8 @@ static void *vp_mmap(int fd, long pgoff)
 
 static struct vcpu *need_regpage(struct vm **vmp, uint64_t flags)
 {
-	struct vm *vm = vm_create_default(flags);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(flags, &vcpu);
 
 	*vmp = vm;
 	if (!vcpu->regpage)
@@ -80,7 +80,6 @@ TEST(register_page)
 	TEST_ASSERT(rp2 != MAP_FAILED, "mmap: %s", strerror(errno));
 	TEST_ASSERT_EQ(rp2->rax, 0x1122334455667788ull);
 	munmap(rp2, PAGE_SIZE_4K);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -95,8 +94,8 @@ GUEST_EXTERN(rp_out1); GUEST_EXTERN(rp_out2);
 
 TEST(intercept_message_page)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	struct hv_message msg;
 	struct hv_message *mp = vp_mmap(vcpu->fd, MSHV_VP_MMAP_OFFSET_INTERCEPT_MESSAGE);
 
@@ -116,14 +115,13 @@ TEST(intercept_message_page)
 	TEST_ASSERT(!memcmp(mp, &msg, sizeof(msg)),
 		    "intercept page differs from the second message");
 	munmap(mp, PAGE_SIZE_4K);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
 TEST(mmap_offsets)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	void *p;
 	int fd;
 
@@ -134,7 +132,6 @@ TEST(mmap_offsets)
 			TEST_ASSERT(p == MAP_FAILED && errno == ENODEV, "offset %ld: %s", off,
 				    strerror(errno));
 		}
-		vcpu_destroy(vcpu);
 		vm_destroy(vm);
 		return;
 	}
@@ -156,7 +153,6 @@ TEST(mmap_offsets)
 	TEST_ASSERT(p == MAP_FAILED && errno == ENODEV, "/dev/mshv mmap: %s",
 		    p == MAP_FAILED ? strerror(errno) : "succeeded");
 	close(fd);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -193,7 +189,6 @@ TEST(dirty_bits)
 	rp->rip = msg_hdr(&msg)->rip + msg_hdr(&msg)->instruction_length;
 	rp->dirty |= 1u << HV_X64_REGISTER_CLASS_IP;
 	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_HALT);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -220,7 +215,6 @@ TEST(dirty_flags_and_segments)
 
 	vcpu_get_segment(vcpu, HV_X64_REGISTER_FS, &fs);
 	TEST_ASSERT_EQ(fs.base, 0x123000);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 

@@ -19,8 +19,8 @@ GUEST_CODE(real_guest,
 
 TEST(real_mode)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	struct hv_message msg;
 
 	GUEST_LOAD(vm, CODE_GPA, real_guest);
@@ -34,7 +34,6 @@ TEST(real_mode)
 	vcpu_setup_real_mode(vcpu, CODE_GPA >> 4, 0);
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x10) & 0xff, 0x42);
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x11) & 0xffff, CODE_GPA >> 4);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -47,15 +46,14 @@ GUEST_CODE(reset_guest,
 TEST(reset_vector)
 {
 	/* a fresh VP starts at F000:FFF0 = physical 0xFFFFFFF0 */
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	uint8_t *rom = vm_add_memory(vm, 0xffff0000ull, 0x10000, MEM_X);
 	struct hv_message msg;
 
 	memcpy(rom + 0xfff0, reset_guest_start, GUEST_SIZE(reset_guest));
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x10) & 0xff, 0x99);
 	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_HALT);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -74,8 +72,8 @@ GUEST_CODE(pm_guest,
 
 TEST(protected_mode)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	struct hv_message msg;
 	uint32_t *data = vm_gpa2hva(vm, DATA_GPA);
 
@@ -90,7 +88,6 @@ TEST(protected_mode)
 	/* the execution state in the intercept header says protected mode */
 	TEST_ASSERT_EQ(msg_hdr(&msg)->execution_state.cr0_pe, 1);
 	TEST_ASSERT_EQ(msg_hdr(&msg)->execution_state.efer_lma, 0);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -110,8 +107,8 @@ GUEST_CODE(lm_guest,
 
 TEST(long_mode_paging)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	struct hv_message msg;
 	/* GPA 0x150000 holds the data, mapped at VA 0x400000 */
 	uint64_t *phys = vm_gpa2hva(vm, 0x150000);
@@ -136,7 +133,6 @@ TEST(long_mode_paging)
 	TEST_ASSERT_EQ(msg_hdr(&msg)->cs_segment._long, 1);
 	vcpu_advance_rip(vcpu, &msg);
 	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_HALT);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -199,8 +195,8 @@ GUEST_CODE(switch_guest,
 
 TEST(mode_switch)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	struct hv_message msg;
 
 	TEST_ASSERT_EQ(CODE_GPA, 0x1000);
@@ -237,7 +233,6 @@ TEST(mode_switch)
 	vcpu_get_reg128(vcpu, HV_X64_REGISTER_GDTR, &gdtr);
 	TEST_ASSERT_EQ(gdtr.table.base, 0x500);
 	TEST_ASSERT_EQ(gdtr.table.limit, 47);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 

@@ -14,8 +14,8 @@ GUEST_EXTERN(sm_once_imm);
 
 TEST(host_patch_and_restart)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	struct hv_message msg;
 	uint8_t *imm;
 
@@ -28,7 +28,6 @@ TEST(host_patch_and_restart)
 		TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x10) & 0xff, v);
 		TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_HALT);
 	}
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -43,8 +42,8 @@ GUEST_EXTERN(sm_loop_imm);
 TEST(host_patch_hot_loop)
 {
 	/* the loop has run (and been translated) many times before the patch */
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	uint8_t *imm;
 
 	GUEST_LOAD(vm, CODE_GPA, sm_loop);
@@ -59,15 +58,14 @@ TEST(host_patch_hot_loop)
 			TEST_ASSERT(vcpu_expect_out(vcpu, 0x10) == v,
 				    "stale code after patching to %#x", v);
 	}
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
 TEST(write_gpa_patch)
 {
 	/* same, but the patch is made through WRITE_GPA */
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	struct hv_input_write_gpa in;
 	struct hv_output_write_gpa out;
 	uint16_t st = 0;
@@ -88,7 +86,6 @@ TEST(write_gpa_patch)
 		test_skip("WRITE_GPA not in this kernel's allow-list");
 	TEST_ASSERT_OK(ret);
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x10), v);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -107,8 +104,8 @@ GUEST_EXTERN(sm_g_imm);
 
 TEST(guest_self_modifying)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	struct hv_message msg;
 
 	GUEST_LOAD(vm, CODE_GPA, sm_guest_writes);
@@ -117,7 +114,6 @@ TEST(guest_self_modifying)
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x10), 7);
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x10), 14);
 	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_HALT);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -154,8 +150,8 @@ TEST(host_patch_many_pages)
 	if (cw && !strcmp(cw, "off"))
 		test_skip("MSHV_EMU_CODEWATCH=off: the emulator notices VMM "
 			  "rewrites in its first 512 executed pages only");
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	uint8_t *base = vm_add_memory(vm, MP_GPA, (uint64_t)MP_N * 4096, MEM_RWX);
 	uint32_t sum = 0;
 
@@ -186,7 +182,6 @@ TEST(host_patch_many_pages)
 		TEST_ASSERT(mp_run(vcpu) == sum, "page %u rewritten by the VMM: stale code",
 			    patch[i]);
 	}
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 

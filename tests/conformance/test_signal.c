@@ -92,8 +92,8 @@ static void kick_once(struct vcpu *vcpu)
 static void do_test(int sa_flags)
 {
 	struct sigaction sa;
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigusr1;
@@ -109,7 +109,6 @@ static void do_test(int sa_flags)
 	vcpu_set_reg(vcpu, HV_X64_REGISTER_RIP,
 		     CODE_GPA + GUEST_OFF(spin_guest, spin_after));
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x10) & 0xff, 0x77);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -127,8 +126,8 @@ TEST(pending_signal_before_run)
 {
 	/* a signal that arrives just before RUN_VP still interrupts it */
 	struct sigaction sa;
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	sigset_t set, old;
 
 	memset(&sa, 0, sizeof(sa));
@@ -144,7 +143,6 @@ TEST(pending_signal_before_run)
 	/* unblocking delivers it; the next RUN_VP must not hang */
 	TEST_ASSERT_OK(pthread_sigmask(SIG_SETMASK, &old, NULL));
 	kick_once(vcpu);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 

@@ -200,16 +200,6 @@ GUEST_CODE(smp_spin16,
 
 #define SM_ADDR(l) (CODE_GPA + GUEST_OFF(smp_guest, l))
 
-static void set_gate64(struct vm *vm, unsigned vec, uint64_t off)
-{
-	uint32_t *g = vm_gpa2hva(vm, SM_IDT + 16 * vec);
-
-	g[0] = (uint32_t)(off & 0xffff) | ((uint32_t)SEL_CODE64 << 16);
-	g[1] = (uint32_t)(off & 0xffff0000u) | 0x8e00u;
-	g[2] = (uint32_t)(off >> 32);
-	g[3] = 0;
-}
-
 static struct vm *sm_vm(void)
 {
 	struct vm *vm = vm_create_default(PT_LAPIC);
@@ -218,11 +208,11 @@ static struct vm *sm_vm(void)
 	memset(vm_gpa2hva(vm, DATA_GPA), 0, 0x100);
 	memset(vm_gpa2hva(vm, SM_IDT), 0, 0x1000);
 	memset(vm_gpa2hva(vm, LOCK_GPA), 0, 0x200);
-	set_gate64(vm, 0x50, SM_ADDR(sm_isr50));
-	set_gate64(vm, 0x51, SM_ADDR(sm_isr51));
-	set_gate64(vm, 0x52, SM_ADDR(sm_isr52));
-	set_gate64(vm, 0x53, SM_ADDR(sm_isr53));
-	set_gate64(vm, 0x60, SM_ADDR(sm_isr60));
+	vm_set_gate64(vm, SM_IDT, 0x50, SM_ADDR(sm_isr50));
+	vm_set_gate64(vm, SM_IDT, 0x51, SM_ADDR(sm_isr51));
+	vm_set_gate64(vm, SM_IDT, 0x52, SM_ADDR(sm_isr52));
+	vm_set_gate64(vm, SM_IDT, 0x53, SM_ADDR(sm_isr53));
+	vm_set_gate64(vm, SM_IDT, 0x60, SM_ADDR(sm_isr60));
 	return vm;
 }
 

@@ -262,7 +262,6 @@ TEST(post_message_runs_sint_handler)
 	r = expect_sint(vcpu);
 	TEST_ASSERT_EQ(r.type, 0x77);
 	TEST_ASSERT_EQ(r.word0, 0xbeef);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -294,7 +293,6 @@ TEST(eom_delivers_pending_message)
 	post_ok(vm, 2, 0x1004, 4);
 	r = expect_sint(vcpu);
 	TEST_ASSERT_EQ(r.word0, 4);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -325,7 +323,6 @@ TEST(signal_event_sets_flag)
 	r = expect_sint(vcpu);
 	pthread_join(l.th, NULL);
 	TEST_ASSERT_EQ(r.sief, 1u << 31);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -355,7 +352,6 @@ TEST(direct_calls_reject_bad_input)
 	/* nothing reached the guest's pages */
 	TEST_ASSERT_EQ(*(uint32_t *)vm_gpa2hva(vm, SIMP_GPA + 2 * HV_MESSAGE_SIZE), 0);
 	TEST_ASSERT_EQ(*(uint32_t *)vm_gpa2hva(vm, SIEF_GPA + 2 * 256), 0);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -375,11 +371,9 @@ TEST(stimer_direct_oneshot)
 	TEST_ASSERT_EQ(config & 1, 0);
 	TEST_ASSERT_EQ(config & ~1ull, 0x1548);
 	TEST_ASSERT_EQ(*(uint32_t *)vm_gpa2hva(vm, D_TICKS), 1);
-	TEST_ASSERT(data64(vm, D_TICK_TIME) >= data64(vm, D_DUE),
-		    "tick at %llu before expiry %llu",
+	TEST_ASSERT(data64(vm, D_TICK_TIME) >= data64(vm, D_DUE), "tick at %llu before expiry %llu",
 		    (unsigned long long)data64(vm, D_TICK_TIME),
 		    (unsigned long long)data64(vm, D_DUE));
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -392,7 +386,6 @@ TEST(stimer_direct_periodic)
 	TEST_ASSERT(vcpu_expect_out(vcpu, 0x45) >= 5, "fewer than 5 ticks");
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_REGISTER_STIMER0_CONFIG), 0);
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_REGISTER_STIMER0_COUNT), 10000);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -408,7 +401,6 @@ TEST(stimer_message_mode)
 	TEST_ASSERT_EQ(r.word0, 1);		/* timer_index */
 	TEST_ASSERT_EQ(r.word2, (uint32_t)data64(vm, D_DUE));	/* expiration_time */
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_REGISTER_STIMER1_CONFIG), 0x30008);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -446,7 +438,6 @@ TEST(vp_state_simp_is_live)
 	TEST_ASSERT_EQ(g[5].header.message_type, 0x5555);
 	TEST_ASSERT_EQ(g[4].header.message_type, 0x4444);
 	free(page);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -482,9 +473,7 @@ TEST(vp_state_timers_round_trip)
 	TEST_ASSERT_ERRNO(vp_state(v2, MSHV_SET_VP_STATE, MSHV_VP_STATE_SYNTHETIC_TIMERS, s),
 			  EINVAL);
 	free(s);
-	vcpu_destroy(v2);
 	vm_destroy(vm2);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 

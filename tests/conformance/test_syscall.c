@@ -158,8 +158,8 @@ static uint32_t out_at(struct vcpu *vcpu, uint16_t port, unsigned cpl)
  * user segment. */
 TEST(syscall_sysret_linux_msrs)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 
 	GUEST_LOAD(vm, CODE_GPA, sc_guest);
 	vcpu_setup_long_mode(vcpu, CODE_GPA, KERNEL_STACK);
@@ -195,28 +195,23 @@ TEST(syscall_sysret_linux_msrs)
 	struct hv_x64_segment_register cs;
 	vcpu_get_segment(vcpu, HV_X64_REGISTER_CS, &cs);
 	TEST_ASSERT_EQ(cs.selector, USER32_CS);
-	TEST_ASSERT_EQ(cs.attributes & 0x20ff, 0x00fb);	/* DPL 3 code, L = 0 */
-	vcpu_destroy(vcpu);
+	TEST_ASSERT_EQ(cs.attributes & 0x20ff, 0x00fb); /* DPL 3 code, L = 0 */
 	vm_destroy(vm);
 }
 
 TEST(syscall_ud_without_sce)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
-	uint32_t *gate = vm_gpa2hva(vm, IDT_GPA + 16 * 6);
-	uint64_t h = CODE_GPA + GUEST_OFF(ud_guest, ud_handler);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 
 	GUEST_LOAD(vm, CODE_GPA, ud_guest);
 	vcpu_setup_long_mode(vcpu, CODE_GPA, STACK_TOP);
 	memset(vm_gpa2hva(vm, IDT_GPA), 0, 16 * 32);
-	gate[0] = (uint32_t)(h & 0xffff) | ((uint32_t)SEL_CODE64 << 16);
-	gate[1] = (uint32_t)(h & 0xffff0000u) | 0x8e00u;
+	vm_set_gate64(vm, IDT_GPA, 6, CODE_GPA + GUEST_OFF(ud_guest, ud_handler));
 	vcpu_set_table(vcpu, HV_X64_REGISTER_IDTR, IDT_GPA, 16 * 32 - 1);
 	vcpu_set_reg(vcpu, HV_X64_REGISTER_EFER,
 		     X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE);
 	TEST_ASSERT_EQ(out_at(vcpu, 0x31, 0), CODE_GPA + GUEST_OFF(ud_guest, ud_syscall));
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -254,8 +249,8 @@ static void cpuid_intel(struct vcpu *vcpu)
 
 TEST(sysret_noncanonical_gp_intel)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	uint64_t at = CODE_GPA + GUEST_OFF(nc_guest, nc_sysret);
 	struct hv_message msg;
 
@@ -275,7 +270,6 @@ TEST(sysret_noncanonical_gp_intel)
 	/* nothing of the SYSRET happened */
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_RIP), at);
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_RCX), 0x8000000000001000ull);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 
@@ -285,8 +279,8 @@ TEST(sysret_noncanonical_gp_intel)
  * with IF cleared, SYSEXIT again. */
 TEST(sysenter_sysexit_linux_msrs)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 
 	GUEST_LOAD(vm, CODE_GPA, se_guest);
 	vcpu_setup_protected_mode(vcpu, CODE_GPA, KERNEL_STACK);
@@ -306,8 +300,7 @@ TEST(sysenter_sysexit_linux_msrs)
 	TEST_ASSERT_EQ(fl & 0x3000, 0x3000);		/* IOPL untouched */
 	TEST_ASSERT_EQ(out_at(vcpu, 0x47, 0), SE(se_back));
 	TEST_ASSERT_EQ(out_at(vcpu, 0x48, 3), 0x73);
-	TEST_ASSERT_EQ(out_at(vcpu, 0x49, 3), 0x9ff0);	/* ECX at the SYSENTER */
-	vcpu_destroy(vcpu);
+	TEST_ASSERT_EQ(out_at(vcpu, 0x49, 3), 0x9ff0); /* ECX at the SYSENTER */
 	vm_destroy(vm);
 }
 

@@ -69,7 +69,6 @@ TEST(create_device_rules)
 	TEST_ASSERT_ERRNO(ioctl(vm->pt_fd, MSHV_CREATE_DEVICE, &cd), EBUSY);
 	cd.flags = MSHV_CREATE_DEVICE_TEST;
 	TEST_ASSERT_EQ(ioctl(vm->pt_fd, MSHV_CREATE_DEVICE, &cd), 0);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 
 	/* An argument that can be read but not written back: EFAULT, and

@@ -47,7 +47,7 @@ TEST(create_vp_duplicate)
 	union hv_register_value v;
 	uint16_t st = 0xffff;
 
-	TEST_ASSERT_OK(regs_get(vm->pt_fd, 0, &name, &v, 1, &st, NULL));
+	TEST_ASSERT_OK(vp_get_registers(vm->pt_fd, 0, &name, &v, 1, &st, NULL));
 	TEST_ASSERT_EQ(st, 0);
 	fd = create_vp(vm, 1);
 	TEST_ASSERT_OK(fd);
@@ -73,13 +73,13 @@ TEST(max_vps)
 
 		memset(&v, 0, sizeof(v));
 		v.reg64 = 0x1000 + i;
-		TEST_ASSERT_OK(regs_set(fds[i], 255 - i, &name, &v, 1, NULL, NULL));
+		TEST_ASSERT_OK(vp_set_registers(fds[i], 255 - i, &name, &v, 1, NULL, NULL));
 	}
 	for (unsigned i = 0; i < 256; i += 51) {
 		uint32_t name = HV_X64_REGISTER_RBX;
 		union hv_register_value v;
 
-		TEST_ASSERT_OK(regs_get(vm->pt_fd, 255 - i, &name, &v, 1, NULL, NULL));
+		TEST_ASSERT_OK(vp_get_registers(vm->pt_fd, 255 - i, &name, &v, 1, NULL, NULL));
 		TEST_ASSERT_EQ(v.reg64, 0x1000 + i);
 	}
 	for (unsigned i = 0; i < 256; i++)
@@ -89,8 +89,8 @@ TEST(max_vps)
 
 TEST(reset_state)
 {
-	struct vm *vm = vm_create_default(1ull << MSHV_PT_BIT_LAPIC);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(1ull << MSHV_PT_BIT_LAPIC, &vcpu);
 	struct hv_x64_segment_register cs, ds;
 
 	vcpu_get_segment(vcpu, HV_X64_REGISTER_CS, &cs);
@@ -113,9 +113,7 @@ TEST(reset_state)
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_RSP), 0);
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_DR7), 0x400);
 	/* EDX holds a processor signature at reset; just non-zero */
-	TEST_ASSERT(vcpu_get_reg(vcpu, HV_X64_REGISTER_RDX) != 0,
-		    "EDX is 0 at reset");
-	vcpu_destroy(vcpu);
+	TEST_ASSERT(vcpu_get_reg(vcpu, HV_X64_REGISTER_RDX) != 0, "EDX is 0 at reset");
 	vm_destroy(vm);
 }
 
@@ -189,7 +187,6 @@ TEST(gprs)
 	names[0] = HV_X64_REGISTER_RFLAGS;
 	vals[0] = 0x2c3;
 	roundtrip64(vcpu, names, vals, 1);
-	vcpu_destroy(vcpu);
 	vm_destroy(g_vm);
 }
 
@@ -231,7 +228,6 @@ TEST(segments)
 	TEST_ASSERT_EQ(cs.base, 0x12340);
 	TEST_ASSERT_EQ(cs.limit, 0xffff);
 	TEST_ASSERT_EQ(cs.attributes, 0x9b);
-	vcpu_destroy(vcpu);
 	vm_destroy(g_vm);
 }
 
@@ -247,7 +243,6 @@ TEST(tables)
 	in[1].table.base = 0xfffffe0000000000ull;
 	in[1].table.limit = 0xfff;
 	roundtrip128(vcpu, names, in, 2);
-	vcpu_destroy(vcpu);
 	vm_destroy(g_vm);
 }
 
@@ -282,7 +277,6 @@ TEST(control_registers)
 	vcpu_set_reg(vcpu, HV_X64_REGISTER_CR4, X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
 	TEST_ASSERT_EQ(vcpu_get_reg(vcpu, HV_X64_REGISTER_INTERMEDIATE_CR4),
 		       X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
-	vcpu_destroy(vcpu);
 	vm_destroy(g_vm);
 }
 
@@ -295,7 +289,6 @@ TEST(xfem_efer)
 	vcpu_set_reg(vcpu, HV_X64_REGISTER_CR4,
 		     X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | (1ull << 18));
 	roundtrip64(vcpu, names, vals, 2);
-	vcpu_destroy(vcpu);
 	vm_destroy(g_vm);
 }
 
@@ -340,9 +333,7 @@ TEST(msr_registers)
 	roundtrip64(vcpu, names, vals, ARRAY_SIZE(names));
 	/* TSC is writable and keeps counting from the written value */
 	vcpu_set_reg(vcpu, HV_X64_REGISTER_TSC, 1ull << 40);
-	TEST_ASSERT(vcpu_get_reg(vcpu, HV_X64_REGISTER_TSC) >= 1ull << 40,
-		    "TSC went backwards");
-	vcpu_destroy(vcpu);
+	TEST_ASSERT(vcpu_get_reg(vcpu, HV_X64_REGISTER_TSC) >= 1ull << 40, "TSC went backwards");
 	vm_destroy(g_vm);
 }
 
@@ -359,7 +350,6 @@ TEST(debug_registers)
 	};
 
 	roundtrip64(vcpu, names, vals, 6);
-	vcpu_destroy(vcpu);
 	vm_destroy(g_vm);
 }
 
@@ -376,7 +366,6 @@ TEST(xmm_registers)
 		in[i].reg128.high_part = 0xfedcba9876543210ull - ((uint64_t)i << 32);
 	}
 	roundtrip128(vcpu, names, in, 16);
-	vcpu_destroy(vcpu);
 	vm_destroy(g_vm);
 }
 
@@ -418,7 +407,6 @@ TEST(fp_registers)
 	vcpu_set_reg128(vcpu, HV_X64_REGISTER_XMM_CONTROL_STATUS, &xcs);
 	vcpu_get_reg128(vcpu, HV_X64_REGISTER_XMM_CONTROL_STATUS, &out);
 	TEST_ASSERT_EQ(out.xmm_control_status.xmm_status_control, 0x1fa0);
-	vcpu_destroy(vcpu);
 	vm_destroy(g_vm);
 }
 
@@ -461,7 +449,6 @@ TEST(event_registers)
 	vcpu_set_reg128(vcpu, HV_REGISTER_PENDING_EVENT0, &v);
 	vcpu_get_reg128(vcpu, HV_REGISTER_PENDING_EVENT0, &out);
 	TEST_ASSERT_EQ(out.reg128.low_part & 1, 0);
-	vcpu_destroy(vcpu);
 	vm_destroy(g_vm);
 }
 
@@ -481,19 +468,16 @@ TEST(mixed_reps)
 	union hv_register_value vals[ARRAY_SIZE(names)];
 	uint16_t st = 0xffff, done = 0;
 
-	TEST_ASSERT_OK(regs_get(vcpu->fd, 0, names, vals, ARRAY_SIZE(names),
-				&st, &done));
+	TEST_ASSERT_OK(vp_get_registers(vcpu->fd, 0, names, vals, ARRAY_SIZE(names), &st, &done));
 	TEST_ASSERT_EQ(st, 0);
 	TEST_ASSERT_EQ(done, ARRAY_SIZE(names));
 	/* writing back what was read is accepted */
 	done = 0;
-	TEST_ASSERT_OK(regs_set(vcpu->fd, 0, names, vals, ARRAY_SIZE(names),
-				&st, &done));
+	TEST_ASSERT_OK(vp_set_registers(vcpu->fd, 0, names, vals, ARRAY_SIZE(names), &st, &done));
 	TEST_ASSERT_EQ(st, 0);
 	TEST_ASSERT_EQ(done, ARRAY_SIZE(names));
 	/* APIC base of a LAPIC partition: enabled, BSP, default address */
 	TEST_ASSERT_EQ(vals[9].reg64 & 0xfffff900ull, 0xfee00900ull);
-	vcpu_destroy(vcpu);
 	vm_destroy(g_vm);
 }
 
@@ -505,14 +489,13 @@ TEST(unknown_register)
 	uint16_t st = 0, done = 0xffff;
 
 	memset(vals, 0, sizeof(vals));
-	TEST_ASSERT_HV_FAIL(regs_get(vcpu->fd, 0, names + 1, vals, 1, &st, &done), st);
+	TEST_ASSERT_HV_FAIL(vp_get_registers(vcpu->fd, 0, names + 1, vals, 1, &st, &done), st);
 	st = 0;
-	TEST_ASSERT_HV_FAIL(regs_set(vcpu->fd, 0, names + 1, vals, 1, &st, &done), st);
+	TEST_ASSERT_HV_FAIL(vp_set_registers(vcpu->fd, 0, names + 1, vals, 1, &st, &done), st);
 	/* in the middle of a batch: fails, the first one completed at most */
 	st = 0;
-	TEST_ASSERT_HV_FAIL(regs_get(vcpu->fd, 0, names, vals, 3, &st, &done), st);
+	TEST_ASSERT_HV_FAIL(vp_get_registers(vcpu->fd, 0, names, vals, 3, &st, &done), st);
 	TEST_ASSERT(done < 3, "reps completed %u for a failing batch", done);
-	vcpu_destroy(vcpu);
 	vm_destroy(g_vm);
 }
 
@@ -527,38 +510,35 @@ TEST(partition_fd_vp_index)
 	vcpu_set_reg(v0, HV_X64_REGISTER_RAX, 0x1111);
 	memset(&val, 0, sizeof(val));
 	val.reg64 = 0x2222;
-	TEST_ASSERT_OK(regs_set(vm->pt_fd, 1, &name, &val, 1, &st, NULL));
+	TEST_ASSERT_OK(vp_set_registers(vm->pt_fd, 1, &name, &val, 1, &st, NULL));
 	TEST_ASSERT_EQ(st, 0);
 	TEST_ASSERT_EQ(vcpu_get_reg(v1, HV_X64_REGISTER_RAX), 0x2222);
 	TEST_ASSERT_EQ(vcpu_get_reg(v0, HV_X64_REGISTER_RAX), 0x1111);
-	TEST_ASSERT_OK(regs_get(vm->pt_fd, 0, &name, &val, 1, &st, NULL));
+	TEST_ASSERT_OK(vp_get_registers(vm->pt_fd, 0, &name, &val, 1, &st, NULL));
 	TEST_ASSERT_EQ(val.reg64, 0x1111);
 	/* the VP fd does not fill in vp_index: VP 1's fd can address VP 0 */
-	TEST_ASSERT_OK(regs_get(v1->fd, 0, &name, &val, 1, &st, NULL));
+	TEST_ASSERT_OK(vp_get_registers(v1->fd, 0, &name, &val, 1, &st, NULL));
 	TEST_ASSERT_EQ(val.reg64, 0x1111);
-	vcpu_destroy(v0);
-	vcpu_destroy(v1);
 	vm_destroy(vm);
 }
 
 TEST(bad_vp_index)
 {
-	struct vm *vm = vm_create_default(0);
-	struct vcpu *vcpu = vcpu_create(vm, 0);
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
 	uint32_t name = HV_X64_REGISTER_RAX;
 	union hv_register_value val;
 	uint16_t st = 0;
 
 	memset(&val, 0, sizeof(val));
-	TEST_ASSERT_ERRNO(regs_get(vm->pt_fd, 7, &name, &val, 1, &st, NULL), EINVAL);
+	TEST_ASSERT_ERRNO(vp_get_registers(vm->pt_fd, 7, &name, &val, 1, &st, NULL), EINVAL);
 	TEST_ASSERT_EQ(st, HV_STATUS_INVALID_VP_INDEX);
 	st = 0;
-	TEST_ASSERT_ERRNO(regs_set(vm->pt_fd, 7, &name, &val, 1, &st, NULL), EINVAL);
+	TEST_ASSERT_ERRNO(vp_set_registers(vm->pt_fd, 7, &name, &val, 1, &st, NULL), EINVAL);
 	TEST_ASSERT_EQ(st, HV_STATUS_INVALID_VP_INDEX);
 	st = 0;
-	TEST_ASSERT_ERRNO(regs_get(vcpu->fd, 300, &name, &val, 1, &st, NULL), EINVAL);
+	TEST_ASSERT_ERRNO(vp_get_registers(vcpu->fd, 300, &name, &val, 1, &st, NULL), EINVAL);
 	TEST_ASSERT_EQ(st, HV_STATUS_INVALID_VP_INDEX);
-	vcpu_destroy(vcpu);
 	vm_destroy(vm);
 }
 

@@ -104,8 +104,18 @@ struct vm *vm_create_features(uint64_t pt_flags, uint64_t synthetic_features)
 	return vm;
 }
 
+struct vm *vm_create_with_one_vcpu(uint64_t pt_flags, struct vcpu **vcpu)
+{
+	struct vm *vm = vm_create_default(pt_flags);
+
+	*vcpu = vcpu_create(vm, 0);
+	return vm;
+}
+
 void vm_destroy(struct vm *vm)
 {
+	while (vm->vcpus)
+		vcpu_destroy(vm->vcpus);
 	if (vm->pt_fd >= 0)
 		close(vm->pt_fd);
 	close(vm->sys_fd);
@@ -333,11 +343,19 @@ struct vcpu *vcpu_create(struct vm *vm, uint32_t index)
 	} else {
 		vcpu->regpage = p;
 	}
+	vcpu->next = vm->vcpus;
+	vm->vcpus = vcpu;
 	return vcpu;
 }
 
 void vcpu_destroy(struct vcpu *vcpu)
 {
+	struct vcpu **p = &vcpu->vm->vcpus;
+
+	while (*p && *p != vcpu)
+		p = &(*p)->next;
+	if (*p)
+		*p = vcpu->next;
 	if (vcpu->regpage)
 		munmap(vcpu->regpage, PAGE_SIZE_4K);
 	close(vcpu->fd);
@@ -353,9 +371,9 @@ struct vp_regs_hdr {
 	uint16_t rsvd16;
 } __attribute__((packed));
 
-int regs_get(int fd, uint32_t vp_index, const uint32_t *names,
-	     union hv_register_value *vals, unsigned n, uint16_t *status,
-	     uint16_t *reps_done)
+int vp_get_registers(int fd, uint32_t vp_index, const uint32_t *names,
+		     union hv_register_value *vals, unsigned n, uint16_t *status,
+		     uint16_t *reps_done)
 {
 	size_t in_sz = sizeof(struct vp_regs_hdr) + 4 * n;
 	uint8_t *in = calloc(1, in_sz);
@@ -373,9 +391,9 @@ int regs_get(int fd, uint32_t vp_index, const uint32_t *names,
 	return ret;
 }
 
-int regs_set(int fd, uint32_t vp_index, const uint32_t *names,
-	     const union hv_register_value *vals, unsigned n,
-	     uint16_t *status, uint16_t *reps_done)
+int vp_set_registers(int fd, uint32_t vp_index, const uint32_t *names,
+		     const union hv_register_value *vals, unsigned n, uint16_t *status,
+		     uint16_t *reps_done)
 {
 	size_t in_sz = sizeof(struct vp_regs_hdr) +
 		       sizeof(struct hv_register_assoc) * n;
@@ -403,8 +421,7 @@ void vcpu_get_regs(struct vcpu *vcpu, const uint32_t *names,
 		   union hv_register_value *vals, unsigned n)
 {
 	uint16_t status = 0xffff, done = 0;
-	int ret = regs_get(vcpu->fd, vcpu->index, names, vals, n, &status,
-			   &done);
+	int ret = vp_get_registers(vcpu->fd, vcpu->index, names, vals, n, &status, &done);
 
 	TEST_ASSERT(ret == 0 && status == 0 && done == n,
 		    "GET_VP_REGISTERS(%#x, n=%u): ret %d errno %s status %#x reps %u",
@@ -415,8 +432,7 @@ void vcpu_set_regs(struct vcpu *vcpu, const uint32_t *names,
 		   const union hv_register_value *vals, unsigned n)
 {
 	uint16_t status = 0xffff, done = 0;
-	int ret = regs_set(vcpu->fd, vcpu->index, names, vals, n, &status,
-			   &done);
+	int ret = vp_set_registers(vcpu->fd, vcpu->index, names, vals, n, &status, &done);
 
 	TEST_ASSERT(ret == 0 && status == 0 && done == n,
 		    "SET_VP_REGISTERS(%#x, n=%u): ret %d errno %s status %#x reps %u",

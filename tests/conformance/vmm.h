@@ -26,7 +26,8 @@
 /* Test framework                                                      */
 /* ------------------------------------------------------------------ */
 
-#define KSFT_SKIP 77
+/* A test program's or case's exit status: automake's "skipped". */
+#define EXIT_SKIP 77
 
 void test_fail(const char *file, int line, const char *cond,
 	       const char *fmt, ...) __attribute__((noreturn, format(printf, 4, 5)));
@@ -38,7 +39,7 @@ void test_skip(const char *reason) __attribute__((noreturn));
  * is a real mshv_root driver; a no-op otherwise.
  */
 void test_emulator_only(const char *why);
-#define KSFT_EMULATOR_ONLY 76	/* a case's exit status: skipped, emulator-only */
+#define EXIT_EMULATOR_ONLY 76 /* a case's exit status: skipped, emulator-only */
 
 /* TEST_ASSERT(cond, fmt, ...): on failure print file:line and exit 1. */
 #define TEST_ASSERT(cond, ...)						\
@@ -220,6 +221,7 @@ struct vm {
 	int nr_regions;
 	unsigned pt_pool_used;	/* page-table pool pages handed out */
 	uint64_t pml4_gpa;	/* 0 until vm_setup_paging() */
+	struct vcpu *vcpus;	/* created on it; vm_destroy destroys them */
 };
 
 struct vcpu {
@@ -227,6 +229,7 @@ struct vcpu {
 	uint32_t index;
 	struct vm *vm;
 	struct hv_vp_register_page *regpage;	/* NULL if mmap gave ENODEV */
+	struct vcpu *next;			/* in vm->vcpus */
 };
 
 /* Open /dev/mshv (skips the test with 77 if there is none). */
@@ -245,6 +248,9 @@ void vm_init(struct vm *vm);
 struct vm *vm_create_default(uint64_t pt_flags);
 /* The same with the given SYNTHETIC_PROC_FEATURES (set before init). */
 struct vm *vm_create_features(uint64_t pt_flags, uint64_t synthetic_features);
+/* vm_create_default() and its VP 0 in *vcpu (as KVM selftests' helper). */
+struct vm *vm_create_with_one_vcpu(uint64_t pt_flags, struct vcpu **vcpu);
+/* Destroys the VPs still alive on vm first, then the partition. */
 void vm_destroy(struct vm *vm);
 
 /* Raw SET_GUEST_MEMORY; returns the ioctl result. */
@@ -273,6 +279,7 @@ uint64_t dev_assignable_features(void);
 void vm_set_property(struct vm *vm, uint32_t code, uint64_t value);
 
 struct vcpu *vcpu_create(struct vm *vm, uint32_t index);
+/* Before vm_destroy, for a test that looks at the partition without it. */
 void vcpu_destroy(struct vcpu *vcpu);
 
 /*
@@ -289,12 +296,12 @@ int hvcall_ex(int fd, uint16_t code, uint16_t reps, const void *in,
  * GET/SET_VP_REGISTERS on any fd (partition or VP) for vp_index.
  * Return the ioctl result; status/reps_done may be NULL.
  */
-int regs_get(int fd, uint32_t vp_index, const uint32_t *names,
-	     union hv_register_value *vals, unsigned n, uint16_t *status,
-	     uint16_t *reps_done);
-int regs_set(int fd, uint32_t vp_index, const uint32_t *names,
-	     const union hv_register_value *vals, unsigned n,
-	     uint16_t *status, uint16_t *reps_done);
+int vp_get_registers(int fd, uint32_t vp_index, const uint32_t *names,
+		     union hv_register_value *vals, unsigned n, uint16_t *status,
+		     uint16_t *reps_done);
+int vp_set_registers(int fd, uint32_t vp_index, const uint32_t *names,
+		     const union hv_register_value *vals, unsigned n, uint16_t *status,
+		     uint16_t *reps_done);
 
 /* Asserting VP register accessors. */
 uint64_t vcpu_get_reg(struct vcpu *vcpu, uint32_t name);

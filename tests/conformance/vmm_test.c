@@ -37,7 +37,7 @@ void test_skip(const char *reason)
 	fflush(stdout);
 	fprintf(stderr, "[%s] skipped: %s\n", current_test, reason);
 	fflush(stderr);
-	exit(KSFT_SKIP);
+	exit(EXIT_SKIP);
 }
 
 void test_emulator_only(const char *why)
@@ -49,7 +49,7 @@ void test_emulator_only(const char *why)
 	fflush(stdout);
 	fprintf(stderr, "[%s] skipped: emulator-only: %s\n", current_test, why);
 	fflush(stderr);
-	exit(KSFT_EMULATOR_ONLY);
+	exit(EXIT_EMULATOR_ONLY);
 }
 
 static bool selected(int argc, char **argv, const char *name)
@@ -111,10 +111,10 @@ int test_main(int argc, char **argv, const struct test_case *cases,
 		if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
 			printf("ok      %s\n", tc->name);
 			passed++;
-		} else if (WIFEXITED(st) && WEXITSTATUS(st) == KSFT_SKIP) {
+		} else if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_SKIP) {
 			printf("skip    %s\n", tc->name);
 			skipped++;
-		} else if (WIFEXITED(st) && WEXITSTATUS(st) == KSFT_EMULATOR_ONLY) {
+		} else if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_EMULATOR_ONLY) {
 			printf("skip    %s (emulator-only)\n", tc->name);
 			skipped++;
 		} else {
@@ -131,7 +131,7 @@ int test_main(int argc, char **argv, const struct test_case *cases,
 	if (failed)
 		return 1;
 	if (!passed && skipped)
-		return KSFT_SKIP;
+		return EXIT_SKIP;
 	return 0;
 }
 

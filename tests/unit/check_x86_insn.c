@@ -6,11 +6,7 @@
 #include <string.h>
 
 #include "x86_insn.h"
-
-#define R   X86_MODE_REAL
-#define P16 X86_MODE_PROT16
-#define P32 X86_MODE_PROT32
-#define L64 X86_MODE_LONG64
+#include "x86_insn_helpers.h"
 
 struct len_case {
 	enum x86_mode mode;
@@ -273,15 +269,6 @@ START_TEST(test_lengths)
 	}
 }
 END_TEST
-
-static struct x86_insn dec(enum x86_mode mode, const uint8_t *b, size_t n)
-{
-	struct x86_insn in;
-	ck_assert_int_eq(x86_decode(b, n, mode, &in), 0);
-	return in;
-}
-#define DEC(mode, ...) \
-	dec(mode, (const uint8_t[]){ __VA_ARGS__ }, sizeof((uint8_t[]){ __VA_ARGS__ }))
 
 START_TEST(test_fields)
 {
