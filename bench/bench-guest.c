@@ -4,7 +4,9 @@
  *   - through /dev/mshv (long mode with 4-level paging, until its HLT),
  *   - on a bare Unicorn engine with no hooks (the raw baseline),
  *   - on a bare Unicorn engine with one empty UC_HOOK_CODE (what the
- *     per-instruction hook that makes intercepts exact costs by itself).
+ *     per-instruction hook that makes intercepts exact costs by itself),
+ *   - and with one empty UC_HOOK_BLOCK (the floor of mshv-emu's kick poll,
+ *     a block hook, docs/engine.md "Kicks").
  * Two workloads: a register-only loop and a load/store loop.  Each
  * configuration is calibrated to run >= 0.5 s; best of 3.
  */
@@ -151,8 +153,9 @@ static void empty_code_hook(uc_engine *uc, uint64_t addr, uint32_t size,
 	(void)uc, (void)addr, (void)size, (void)opaque;
 }
 
-static void raw_setup(struct raw_ctx *c, const struct workload *w, bool hook,
-		      bool paging)
+enum raw_hook { NO_HOOK, CODE_HOOK, BLOCK_HOOK };
+
+static void raw_setup(struct raw_ctx *c, const struct workload *w, enum raw_hook hook, bool paging)
 {
 	c->w = w;
 	raw_vm_open(&c->r, LOW_MEM_SIZE);
@@ -161,11 +164,11 @@ static void raw_setup(struct raw_ctx *c, const struct workload *w, bool hook,
 	raw_set_reg(c->r.uc, UC_X86_REG_RSP, STACK_TOP);
 	if (paging)
 		raw_vm_paging(&c->r);
-	if (hook) {
+	if (hook != NO_HOOK) {
 		uc_hook h;
 
-		UC_CHECK(uc_hook_add(c->r.uc, &h, UC_HOOK_CODE, empty_code_hook,
-				     NULL, 1, 0));
+		UC_CHECK(uc_hook_add(c->r.uc, &h, hook == CODE_HOOK ? UC_HOOK_CODE : UC_HOOK_BLOCK,
+				     empty_code_hook, NULL, 1, 0));
 	}
 }
 
@@ -202,22 +205,24 @@ static void row(const struct workload *w, const char *engine, uint64_t n,
 
 static void bench_workload(const struct workload *w, bool mshv)
 {
-	struct raw_ctx raw, paged, hooked;
+	struct raw_ctx raw, paged, hooked, blocked;
 	struct mshv_ctx s;
-	struct bench_case cases[4] = {
+	struct bench_case cases[5] = {
 		{ "raw Unicorn (no hooks)", raw_run, &raw, 1u << 22, 0 },
 		{ "raw Unicorn, paging on", raw_run, &paged, 1u << 22, 0 },
 		{ "raw Unicorn + empty hook", raw_run, &hooked, 1u << 18, 0 },
+		{ "raw + empty block hook", raw_run, &blocked, 1u << 22, 0 },
 		{ "mshv-emu (/dev/mshv)", mshv_run, &s, 1u << 20, 0 },
 	};
 	/* First guesses for calibration, for a loop of about 8 instructions. */
-	for (size_t i = 0; i < 4; i++)
+	for (size_t i = 0; i < 5; i++)
 		cases[i].n = cases[i].n * 8 / w->insns_per_iter + 1;
-	size_t k = mshv ? 4 : 3;
+	size_t k = mshv ? 5 : 4;
 
-	raw_setup(&raw, w, false, false);
-	raw_setup(&paged, w, false, true);
-	raw_setup(&hooked, w, true, false);
+	raw_setup(&raw, w, NO_HOOK, false);
+	raw_setup(&paged, w, NO_HOOK, true);
+	raw_setup(&hooked, w, CODE_HOOK, false);
+	raw_setup(&blocked, w, BLOCK_HOOK, false);
 	if (mshv)
 		mshv_setup(&s, w);
 	bench_measure(cases, k);
@@ -229,6 +234,7 @@ static void bench_workload(const struct workload *w, bool mshv)
 	raw_vm_close(&raw.r);
 	raw_vm_close(&paged.r);
 	raw_vm_close(&hooked.r);
+	raw_vm_close(&blocked.r);
 	if (mshv)
 		mshv_teardown(&s);
 }
