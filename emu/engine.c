@@ -12,6 +12,7 @@
 #include "svm.h"
 #include "rawenv.h"
 #include "codewatch.h"
+#include "codebuf.h"
 
 #include <unicorn/unicorn.h>
 
@@ -19,11 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* The code cache is per engine. Unicorn's default (1 GiB) is slow to set
- * up, and every TB flush clears the whole buffer (measured: 7-8 ms for
- * 128 MiB), so keep it modest. */
-#define EMU_TCG_BUFFER (32u << 20)
 
 /* How long a VP runs before a preempted VP gets the engine back, and the
  * least a VP runs before anyone else preempts it. */
@@ -55,7 +51,11 @@ int engine_init(struct emu_partition *pt)
 	uc_ctl_set_tcg_buffer_size(e->uc, EMU_TCG_BUFFER);
 	/* No stop address: a guest may legitimately execute at linear 0. */
 	uc_ctl_exits_enable(e->uc);
-	if (uc_context_alloc(e->uc, &e->scratch) != UC_ERR_OK)
+	/* The first call that initialises the engine maps its code buffer. */
+	e->codebuf = codebuf_open() + 1;
+	uc_err err = uc_context_alloc(e->uc, &e->scratch);
+	codebuf_settle(e->codebuf - 1);
+	if (err != UC_ERR_OK)
 		return -ENOMEM;
 	int rc = svm_init(pt);
 	if (rc) {
@@ -81,6 +81,8 @@ void engine_fini(struct emu_partition *pt)
 		uc_context_free(e->pristine);
 	if (e->uc)
 		uc_close(e->uc);
+	if (e->codebuf)
+		codebuf_close(e->codebuf - 1);
 	/* Unicorn has let go of the host area and the hooks' data. */
 	scanner_fini(pt);
 	svm_fini(pt);

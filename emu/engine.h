@@ -35,6 +35,7 @@ struct emu_engine {
 	_Atomic unsigned yielders;	/* preempted VPs waiting for a turn */
 	uint64_t generation;		/* bumped on every acquire */
 	uc_context *scratch;
+	int codebuf;			/* codebuf.c slot + 1; 0: none */
 	uc_context *pristine;		/* engine state before any VP */
 	bool flush_tb;			/* code changed behind the engine */
 	bool npt_stale;			/* nested tables to rebuild before entry */

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Address space for the engines' code buffers within call reach of
+ * libunicorn (why: codebuf.c).
+ */
+#ifndef EMU_CODEBUF_H
+#define EMU_CODEBUF_H
+
+/* An engine's code cache. Unicorn's default (1 GiB) is slow to set up, and
+ * every TB flush clears the whole buffer (measured: 7-8 ms for 128 MiB),
+ * so keep it modest. */
+#define EMU_TCG_BUFFER (32u << 20)
+
+/* Opens a reserved hole near libunicorn, for the code buffer of an engine
+ * about to be initialised; returns its slot, or -1 if none is left (the
+ * kernel then places the buffer wherever it likes). */
+int codebuf_open(void);
+
+/* After the engine's initialisation: reserves again what of the hole the
+ * engine did not take. The slot stays the engine's until codebuf_close. */
+void codebuf_settle(int slot);
+
+/* After uc_close: reserves the whole slot again for the next engine. */
+void codebuf_close(int slot);
+
+#endif
