@@ -163,17 +163,6 @@ GUEST_EXTERN(lm_user_int);
 
 #define LM_ADDR(l) (CODE_GPA + GUEST_OFF(lm_guest, l))
 
-static void set_gate64(struct vm *vm, unsigned vec, uint64_t off, unsigned type,
-		       unsigned dpl, unsigned ist)
-{
-	uint32_t *g = vm_gpa2hva(vm, LM_IDT + 16 * vec);
-
-	g[0] = (uint32_t)(off & 0xffff) | ((uint32_t)SEL_CODE64 << 16);
-	g[1] = (uint32_t)(off & 0xffff0000u) | 0x8000u | (dpl << 13) | (type << 8) | ist;
-	g[2] = (uint32_t)(off >> 32);
-	g[3] = 0;
-}
-
 /* Long-mode VP with user segments, a 64-bit TSS (RSP0, IST1) and an IDT
  * holding the handlers above (all but #PF and #DF, see lm_idt_pf_df). */
 static struct vcpu *lm_setup(struct vm *vm, uint64_t rip)
@@ -196,15 +185,15 @@ static struct vcpu *lm_setup(struct vm *vm, uint64_t rip)
 	memcpy(tss + 36, &ist1, 8);
 	vcpu_set_segment(vcpu, HV_X64_REGISTER_TR, SEL_TSS, LM_TSS, 0x67, 0x8b);
 	memset(vm_gpa2hva(vm, LM_IDT), 0, 0x1000);
-	set_gate64(vm, 0, LM_ADDR(lm_isr0), 0xe, 0, 0);
-	set_gate64(vm, 2, LM_ADDR(lm_isr2), 0xe, 0, 0);
-	set_gate64(vm, 3, LM_ADDR(lm_isr3), 0xf, 3, 0);	/* trap gate */
-	set_gate64(vm, 6, LM_ADDR(lm_isr6), 0xe, 0, 0);
-	set_gate64(vm, 13, LM_ADDR(lm_isr13), 0xe, 0, 0);
-	set_gate64(vm, 0x40, LM_ADDR(lm_isr40), 0xe, 0, 0);
-	set_gate64(vm, 0x41, LM_ADDR(lm_isr41), 0xe, 3, 0);
-	set_gate64(vm, 0x42, LM_ADDR(lm_isr42), 0xe, 0, 1);
-	set_gate64(vm, 0x50, LM_ADDR(lm_isr50), 0xe, 0, 0);
+	vm_set_gate64(vm, LM_IDT, 0, LM_ADDR(lm_isr0));
+	vm_set_gate64(vm, LM_IDT, 2, LM_ADDR(lm_isr2));
+	vm_set_gate(vm, LM_IDT, 3, LM_ADDR(lm_isr3), GATE_TRAP, 3, 0);
+	vm_set_gate64(vm, LM_IDT, 6, LM_ADDR(lm_isr6));
+	vm_set_gate64(vm, LM_IDT, 13, LM_ADDR(lm_isr13));
+	vm_set_gate64(vm, LM_IDT, 0x40, LM_ADDR(lm_isr40));
+	vm_set_gate(vm, LM_IDT, 0x41, LM_ADDR(lm_isr41), GATE_INTR, 3, 0);
+	vm_set_gate(vm, LM_IDT, 0x42, LM_ADDR(lm_isr42), GATE_INTR, 0, 1);
+	vm_set_gate64(vm, LM_IDT, 0x50, LM_ADDR(lm_isr50));
 	vcpu_set_table(vcpu, HV_X64_REGISTER_IDTR, LM_IDT, 0xfff);
 	/* CPL3 code and stack */
 	GUEST_LOAD(vm, LM_UCODE, lm_user);
@@ -254,7 +243,7 @@ TEST(long_mode_exceptions)
 	struct lm_report r;
 
 	/* #PF handler: maps LM_PF_VA -> LM_PF_GPA (PTE address in r14) */
-	set_gate64(vm, 14, LM_ADDR(lm_isr14), 0xe, 0, 0);
+	vm_set_gate64(vm, LM_IDT, 14, LM_ADDR(lm_isr14));
 	vm_map_page(vm, LM_PF_VA, LM_PF_GPA, PTE_W);
 	uint64_t pte = pte_gpa(vm, LM_PF_VA);
 	*(uint64_t *)vm_gpa2hva(vm, pte) = 0;
@@ -405,7 +394,7 @@ TEST(double_fault)
 	struct vm *vm = vm_create_default(0);
 	struct vcpu *vcpu = lm_setup(vm, LM_ADDR(lm_pf_only));
 
-	set_gate64(vm, 8, LM_ADDR(lm_isr8), 0xe, 0, 0);
+	vm_set_gate64(vm, LM_IDT, 8, LM_ADDR(lm_isr8));
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, P_VEC) & 0xff, 8);
 	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, P_ERR) & 0xffffffff, 0);
 	/* the saved CS:RIP of a #DF are undefined; CR2 is the #PF's */

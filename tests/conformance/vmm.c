@@ -212,14 +212,20 @@ static uint64_t pt_alloc(struct vm *vm)
 	return gpa;
 }
 
-void vm_set_gate64(struct vm *vm, uint64_t idt, unsigned vec, uint64_t handler)
+void vm_set_gate(struct vm *vm, uint64_t idt, unsigned vec, uint64_t handler, unsigned type,
+		 unsigned dpl, unsigned ist)
 {
 	uint32_t *g = vm_gpa2hva(vm, idt + 16 * vec);
 
 	g[0] = (uint32_t)(handler & 0xffff) | ((uint32_t)SEL_CODE64 << 16);
-	g[1] = (uint32_t)(handler & 0xffff0000u) | 0x8e00u;
+	g[1] = (uint32_t)(handler & 0xffff0000u) | 0x8000u | (dpl << 13) | (type << 8) | ist;
 	g[2] = (uint32_t)(handler >> 32);
 	g[3] = 0;
+}
+
+void vm_set_gate64(struct vm *vm, uint64_t idt, unsigned vec, uint64_t handler)
+{
+	vm_set_gate(vm, idt, vec, handler, GATE_INTR, 0, 0);
 }
 
 void vm_map_page(struct vm *vm, uint64_t va, uint64_t gpa, uint64_t pte_flags)

@@ -271,6 +271,12 @@ void vm_setup_paging(struct vm *vm);
 void vm_map_page(struct vm *vm, uint64_t va, uint64_t gpa, uint64_t pte_flags);
 /* A 64-bit interrupt gate (DPL 0, SEL_CODE64) for vec in the IDT at idt. */
 void vm_set_gate64(struct vm *vm, uint64_t idt, unsigned vec, uint64_t handler);
+/* Any 64-bit gate: type GATE_INTR or GATE_TRAP, the DPL an INTn needs,
+ * the IST slot (0: none). */
+#define GATE_INTR 0xe
+#define GATE_TRAP 0xf
+void vm_set_gate(struct vm *vm, uint64_t idt, unsigned vec, uint64_t handler, unsigned type,
+		 unsigned dpl, unsigned ist);
 
 /* Hypercall-style partition property helpers (assert success). */
 uint64_t vm_get_property(struct vm *vm, uint32_t code);
