@@ -201,3 +201,20 @@ EXTRA_DIST += tests/trace/test-trace tests/trace/known-guest.expected
 
 include tests/install/local.mk
 EXTRA_DIST += tests/unit/check_run.h
+
+# The conformance suite through the CUSE face without a kernel CUSE driver:
+# tests/cuse/loopback.c plays the kernel's and the launcher's parts for a
+# real mshv-emud (--session-fd), preloaded into each test program
+# (tests/cuse/run-loopback).
+check_LTLIBRARIES += tests/cuse/libmshv-loopback.la
+tests_cuse_libmshv_loopback_la_SOURCES = tests/cuse/loopback.c
+tests_cuse_libmshv_loopback_la_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_cuse_libmshv_loopback_la_CFLAGS = $(AM_CFLAGS) $(PRELOAD_SAN_CFLAGS)
+tests_cuse_libmshv_loopback_la_LIBADD = -ldl
+tests_cuse_libmshv_loopback_la_LDFLAGS = -module -avoid-version -shared -rpath $(abs_builddir)
+TESTS += tests/cuse/test-loopback
+EXTRA_DIST += tests/cuse/test-loopback tests/cuse/loopback.xfail
+AM_TESTS_ENVIRONMENT += \
+	LOOPBACK_TESTS='$(CONFORMANCE_TESTS)'; \
+	LOOPBACK_SO=$(abs_top_builddir)/tests/cuse/.libs/libmshv-loopback.so; \
+	export LOOPBACK_TESTS LOOPBACK_SO;

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <syslog.h>
 
@@ -44,11 +46,55 @@ static void usage(FILE *f)
 		"      --trace-filter LIST  only these classes: ioctl,hvcall,exit,irq\n"
 		"      --fault SPEC       inject failures into every client (repeatable;\n"
 		"                         mshv-emu(1) FAULT INJECTION)\n"
+		"      --session-fd FD    speak the CUSE protocol on the inherited socket FD\n"
+		"                         instead of /dev/cuse (for tests: tests/cuse/loopback.c)\n"
 		"  -h, --help             show this help\n"
 		"  -V, --version          show the version\n"
 		"\n"
 		"Needs the cuse kernel module (modprobe cuse) and root, or CAP_SYS_ADMIN\n"
 		"and CAP_SYS_PTRACE. Start VMMs with 'mshv-emu run --cuse -- VMM ARGS'.\n");
+}
+
+/* --session-fd: the requests come from a peer that plays the kernel's
+ * part (tests/cuse/loopback.c) on a SOCK_SEQPACKET socket, one FUSE
+ * message per packet; its hang-up ends the loop. */
+static ssize_t sock_read(int fd, void *buf, size_t len, void *ud)
+{
+	(void)ud;
+	ssize_t n = recv(fd, buf, len, 0);
+
+	if (n == 0) {
+		errno = ENODEV;
+		return -1;
+	}
+	return n;
+}
+
+static ssize_t sock_writev(int fd, struct iovec *iov, int cnt, void *ud)
+{
+	(void)ud;
+	struct msghdr m = { .msg_iov = iov, .msg_iovlen = (size_t)cnt };
+
+	return sendmsg(fd, &m, MSG_NOSIGNAL);
+}
+
+static int serve_socket(int fd, const struct cuse_info *ci)
+{
+	char *argv0 = "mshv-emud";
+	struct fuse_args args = FUSE_ARGS_INIT(1, &argv0);
+	const struct fuse_custom_io io = { .writev = sock_writev, .read = sock_read };
+	struct fuse_session *se = cuse_lowlevel_new(&args, ci, mshvd_ops(), NULL);
+
+	fuse_opt_free_args(&args);
+	if (!se || fuse_session_custom_io(se, &io, fd)) {
+		mshvd_log(MSHVD_LOG_ERR, "cannot serve the CUSE protocol on fd %d", fd);
+		return 1;
+	}
+	if (mshvd_init(NULL) < 0)
+		return 1;
+	fuse_session_loop(se);
+	fuse_session_destroy(se);
+	return 0;
 }
 
 static int parse_level(const char *s)
@@ -138,6 +184,7 @@ int main(int argc, char **argv)
 		{ "trace", required_argument, NULL, 't' },
 		{ "trace-filter", required_argument, NULL, 3 },
 		{ "fault", required_argument, NULL, 4 },
+		{ "session-fd", required_argument, NULL, 5 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -148,6 +195,7 @@ int main(int argc, char **argv)
 	};
 	static struct mshvd_limits limits = MSHVD_LIMITS_DEFAULT;
 	bool fg = false, fdebug = false;
+	int session_fd = -1;
 	static char faults[4096], trace[4096];
 	size_t fl = 0;
 	int c;
@@ -245,6 +293,14 @@ int main(int argc, char **argv)
 			o.faults = faults;
 			break;
 		}
+		case 5:
+			session_fd = (int)strtol(optarg, &end, 10);
+			if (*end || session_fd < 0) {
+				fprintf(stderr, "mshv-emud: bad --session-fd '%s'\n", optarg);
+				return 2;
+			}
+			fg = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -291,6 +347,8 @@ int main(int argc, char **argv)
 	struct cuse_info ci;
 	int mt = 0;
 	mshvd_cuse_info(&ci);
+	if (session_fd >= 0)
+		return serve_socket(session_fd, &ci);
 	/* Opens /dev/cuse, installs signal handlers, daemonizes unless -f. */
 	struct fuse_session *se = cuse_lowlevel_setup(fargc, fargv, &ci, mshvd_ops(), &mt, NULL);
 	if (!se) {
