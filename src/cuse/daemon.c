@@ -45,7 +45,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -501,6 +503,45 @@ void mshvd_cuse_info(struct cuse_info *ci)
 	ci->dev_info_argc = 1;
 	ci->dev_info_argv = g_devinfo_argv;
 	ci->flags = CUSE_UNRESTRICTED_IOCTL;
+}
+
+/* A peer that plays the kernel's part sends one FUSE message per
+ * SOCK_SEQPACKET packet; its hang-up ends the session loop. */
+static ssize_t sock_read(int fd, void *buf, size_t len, void *ud)
+{
+	(void)ud;
+	ssize_t n = recv(fd, buf, len, 0);
+
+	if (n == 0) {
+		errno = ENODEV;
+		return -1;
+	}
+	return n;
+}
+
+static ssize_t sock_writev(int fd, struct iovec *iov, int cnt, void *ud)
+{
+	(void)ud;
+	struct msghdr m = { .msg_iov = iov, .msg_iovlen = (size_t)cnt };
+
+	return sendmsg(fd, &m, MSG_NOSIGNAL);
+}
+
+struct fuse_session *mshvd_socket_session(int fd)
+{
+	char *argv0 = "mshv-emud";
+	struct fuse_args args = FUSE_ARGS_INIT(1, &argv0);
+	const struct fuse_custom_io io = { .writev = sock_writev, .read = sock_read };
+	struct cuse_info ci;
+
+	mshvd_cuse_info(&ci);
+	struct fuse_session *se = cuse_lowlevel_new(&args, &ci, mshvd_ops(), NULL);
+	fuse_opt_free_args(&args); /* the session keeps what it needs */
+	if (se && fuse_session_custom_io(se, &io, fd)) {
+		fuse_session_destroy(se);
+		se = NULL;
+	}
+	return se;
 }
 
 void mshvd_set_opts(const struct mshvd_opts *o)

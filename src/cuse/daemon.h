@@ -52,6 +52,9 @@ int mshvd_init(const struct mshvd_opts *o);
 /* The CUSE description (DEVNAME, numbers, CUSE_UNRESTRICTED_IOCTL). */
 void mshvd_cuse_info(struct cuse_info *ci);
 const struct cuse_lowlevel_ops *mshvd_ops(void);
+/* The handlers as a session on a SOCK_SEQPACKET socket whose peer plays the
+ * kernel (mshv-emud --session-fd, the protocol tests), or NULL. */
+struct fuse_session *mshvd_socket_session(int fd);
 
 void mshvd_log(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

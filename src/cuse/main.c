@@ -17,8 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
 #include <unistd.h>
 #include <syslog.h>
 
@@ -56,37 +54,12 @@ static void usage(FILE *f)
 }
 
 /* --session-fd: the requests come from a peer that plays the kernel's
- * part (tests/cuse/loopback.c) on a SOCK_SEQPACKET socket, one FUSE
- * message per packet; its hang-up ends the loop. */
-static ssize_t sock_read(int fd, void *buf, size_t len, void *ud)
+ * part (tests/cuse/loopback.c). */
+static int serve_socket(int fd)
 {
-	(void)ud;
-	ssize_t n = recv(fd, buf, len, 0);
+	struct fuse_session *se = mshvd_socket_session(fd);
 
-	if (n == 0) {
-		errno = ENODEV;
-		return -1;
-	}
-	return n;
-}
-
-static ssize_t sock_writev(int fd, struct iovec *iov, int cnt, void *ud)
-{
-	(void)ud;
-	struct msghdr m = { .msg_iov = iov, .msg_iovlen = (size_t)cnt };
-
-	return sendmsg(fd, &m, MSG_NOSIGNAL);
-}
-
-static int serve_socket(int fd, const struct cuse_info *ci)
-{
-	char *argv0 = "mshv-emud";
-	struct fuse_args args = FUSE_ARGS_INIT(1, &argv0);
-	const struct fuse_custom_io io = { .writev = sock_writev, .read = sock_read };
-	struct fuse_session *se = cuse_lowlevel_new(&args, ci, mshvd_ops(), NULL);
-
-	fuse_opt_free_args(&args);
-	if (!se || fuse_session_custom_io(se, &io, fd)) {
+	if (!se) {
 		mshvd_log(MSHVD_LOG_ERR, "cannot serve the CUSE protocol on fd %d", fd);
 		return 1;
 	}
@@ -344,11 +317,11 @@ int main(int argc, char **argv)
 		setrlimit(RLIMIT_NOFILE, &nofile);
 	}
 
+	if (session_fd >= 0)
+		return serve_socket(session_fd);
 	struct cuse_info ci;
 	int mt = 0;
 	mshvd_cuse_info(&ci);
-	if (session_fd >= 0)
-		return serve_socket(session_fd, &ci);
 	/* Opens /dev/cuse, installs signal handlers, daemonizes unless -f. */
 	struct fuse_session *se = cuse_lowlevel_setup(fargc, fargv, &ci, mshvd_ops(), &mt, NULL);
 	if (!se) {

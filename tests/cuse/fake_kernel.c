@@ -19,24 +19,6 @@ int failures;
 
 /* ---- the daemon side ---- */
 
-static ssize_t io_read(int fd, void *buf, size_t len, void *ud)
-{
-	(void)ud;
-	ssize_t n = recv(fd, buf, len, 0);
-	if (n == 0) {		/* the fake kernel hung up: end the loop */
-		errno = ENODEV;
-		return -1;
-	}
-	return n;
-}
-
-static ssize_t io_writev(int fd, struct iovec *iov, int cnt, void *ud)
-{
-	(void)ud;
-	struct msghdr m = { .msg_iov = iov, .msg_iovlen = (size_t)cnt };
-	return sendmsg(fd, &m, MSG_NOSIGNAL);
-}
-
 static void *loop_main(void *se)
 {
 	fuse_session_loop(se);
@@ -256,9 +238,6 @@ static pthread_t g_loop;
 
 int fk_start(const struct mshvd_opts *o)
 {
-	char *argv0 = "mshv-emud";
-	struct fuse_args args = FUSE_ARGS_INIT(1, &argv0);
-	struct cuse_info ci;
 	int sv[2];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -272,11 +251,8 @@ int fk_start(const struct mshvd_opts *o)
 		exit(1);
 	}
 	kfd = sv[0];
-	mshvd_cuse_info(&ci);
-	g_se = cuse_lowlevel_new(&args, &ci, mshvd_ops(), NULL);
-	fuse_opt_free_args(&args);	/* the session keeps what it needs */
-	const struct fuse_custom_io io = { .writev = io_writev, .read = io_read };
-	if (!g_se || fuse_session_custom_io(g_se, &io, sv[1])) {
+	g_se = mshvd_socket_session(sv[1]);
+	if (!g_se) {
 		printf("FAIL - cannot create the CUSE session\n");
 		exit(1);
 	}
