@@ -117,17 +117,31 @@ bool svm_gpa_ok(const struct emu_partition *pt, uint64_t gpa, uint64_t size)
 
 /* --- nested page tables --- */
 
-static uint64_t *npt_table(struct svm_host *h, uint64_t *entry)
+/* The table below *entry, made if absent. A 2 MiB leaf there (child: 4
+ * KiB) is first split into 512 entries that map and allow the same. */
+static uint64_t *npt_table(struct svm_host *h, uint64_t *entry, uint64_t child)
 {
-	if (!(*entry & NPT_P)) {
+	if (!(*entry & NPT_P) || (*entry & NPT_PS)) {
 		if (h->npt_used >= NPT_PAGES)
 			return NULL;
 		uint64_t off = H_NPT + h->npt_used++ * EMU_PAGE;
-		memset(hp(h, off), 0, EMU_PAGE);
+		uint64_t *t = (uint64_t *)hp(h, off);
+		if (*entry & NPT_P) {
+			uint64_t base = *entry & NPT_ADDR & ~(child * 512 - 1);
+			uint64_t perm = *entry & (NPT_P | NPT_RW | NPT_US | NPT_NX);
+			uint64_t ps = child > EMU_PAGE ? NPT_PS : 0;
+			for (unsigned i = 0; i < 512; i++)
+				t[i] = (base + i * child) | perm | ps;
+		} else {
+			memset(t, 0, EMU_PAGE);
+		}
 		*entry = (H_PA + off) | NPT_P | NPT_RW | NPT_US;
 	}
 	return (uint64_t *)hp(h, (*entry & NPT_ADDR) - H_PA);
 }
+
+#define NPT_1G (1ull << 30)
+#define NPT_2M (2ull << 20)
 
 /* A slot's nested permissions. */
 static uint64_t region_perm(const struct emu_region *r)
@@ -150,9 +164,10 @@ static uint64_t tracked_perm(uint64_t perm, unsigned st)
 	return st & DIRTY_STATE_DIRTY ? perm : perm & ~NPT_RW;
 }
 
-/* Maps [gpa, gpa+size) to itself: 2 MiB leaves where a whole aligned
- * chunk is inside the range (and, when tracked, in one state), 4 KiB
- * leaves elsewhere. */
+/* Maps [gpa, gpa+size) to itself: 1 GiB and 2 MiB leaves where a whole
+ * aligned chunk is inside the range (and, when tracked, in one state), 4
+ * KiB leaves elsewhere. Each level a leaf saves is one read less in every
+ * nested walk, i.e. in each of a guest page walk's steps. */
 static int npt_map(struct emu_partition *p, uint64_t gpa, uint64_t size, uint64_t perm,
 		   bool tracked)
 {
@@ -162,22 +177,38 @@ static int npt_map(struct emu_partition *p, uint64_t gpa, uint64_t size, uint64_
 	unsigned st = DIRTY_STATE_ACCESSED | DIRTY_STATE_DIRTY;
 
 	while (size) {
-		uint64_t *pdpt = npt_table(h, &root[(gpa >> 39) & 511]);
-		uint64_t *pd = pdpt ? npt_table(h, &pdpt[(gpa >> 30) & 511]) : NULL;
-		if (!pd)
+		uint64_t *pdpt = npt_table(h, &root[(gpa >> 39) & 511], NPT_1G);
+		if (!pdpt)
 			return -ENOMEM;
-		uint64_t *pde = &pd[(gpa >> 21) & 511];
-		if (!(gpa & ((2ull << 20) - 1)) && size >= (2ull << 20)) {
+		uint64_t *pdpte = &pdpt[(gpa >> 30) & 511];
+		/* Not over the xAPIC page, which svm_npt_sync maps by itself
+		 * (npt_table then never splits a 1 GiB leaf). */
+		if (!(gpa & (NPT_1G - 1)) && size >= NPT_1G &&
+		    (EMU_APIC_DEFAULT_BASE & ~(NPT_1G - 1)) != gpa) {
 			if (tracked)
-				st = dirty_range_state(p, gpa, 2ull << 20, &uniform);
+				st = dirty_range_state(p, gpa, NPT_1G, &uniform);
 			if (uniform) {
 				uint64_t q = tracked_perm(perm, st);
-				*pde = q ? gpa | q | NPT_PS : 0;
-				gpa += 2ull << 20, size -= 2ull << 20;
+				*pdpte = q ? gpa | q | NPT_PS : 0;
+				gpa += NPT_1G, size -= NPT_1G;
 				continue;
 			}
 		}
-		uint64_t *pt = npt_table(h, pde);
+		uint64_t *pd = npt_table(h, pdpte, NPT_2M);
+		if (!pd)
+			return -ENOMEM;
+		uint64_t *pde = &pd[(gpa >> 21) & 511];
+		if (!(gpa & (NPT_2M - 1)) && size >= NPT_2M) {
+			if (tracked)
+				st = dirty_range_state(p, gpa, NPT_2M, &uniform);
+			if (uniform) {
+				uint64_t q = tracked_perm(perm, st);
+				*pde = q ? gpa | q | NPT_PS : 0;
+				gpa += NPT_2M, size -= NPT_2M;
+				continue;
+			}
+		}
+		uint64_t *pt = npt_table(h, pde, EMU_PAGE);
 		if (!pt)
 			return -ENOMEM;
 		if (tracked)
@@ -231,7 +262,7 @@ int svm_npt_sync(struct emu_partition *pt)
 
 /* One page's entry after its tracking state changed (dirty_npf). It only
  * ever opens the page further, so no translation the engine cached is
- * wrong. A 2 MiB leaf is first split into 512 entries like it. */
+ * wrong. Leaves above it are split into entries like them (npt_table). */
 int svm_npt_page(struct emu_partition *pt, const struct emu_region *r, uint64_t gpa)
 {
 	struct svm_host *h = pt->eng.svm;
@@ -239,23 +270,12 @@ int svm_npt_page(struct emu_partition *pt, const struct emu_region *r, uint64_t 
 	bool uniform;
 
 	gpa &= ~(EMU_PAGE - 1);
-	uint64_t *pdpt = npt_table(h, &root[(gpa >> 39) & 511]);
-	uint64_t *pd = pdpt ? npt_table(h, &pdpt[(gpa >> 30) & 511]) : NULL;
+	uint64_t *pdpt = npt_table(h, &root[(gpa >> 39) & 511], NPT_1G);
+	uint64_t *pd = pdpt ? npt_table(h, &pdpt[(gpa >> 30) & 511], NPT_2M) : NULL;
 	if (!pd)
 		return -ENOMEM;
 	uint64_t *pde = &pd[(gpa >> 21) & 511];
-	if (*pde & NPT_PS) {
-		if (h->npt_used >= NPT_PAGES)
-			return -ENOMEM;
-		uint64_t off = H_NPT + h->npt_used++ * EMU_PAGE;
-		uint64_t *t = (uint64_t *)hp(h, off);
-		uint64_t base = *pde & NPT_ADDR & ~((2ull << 20) - 1);
-		uint64_t perm = *pde & (NPT_P | NPT_RW | NPT_US | NPT_NX);
-		for (unsigned i = 0; i < 512; i++)
-			t[i] = (base + i * EMU_PAGE) | perm;
-		*pde = (H_PA + off) | NPT_P | NPT_RW | NPT_US;
-	}
-	uint64_t *t = npt_table(h, pde);
+	uint64_t *t = npt_table(h, pde, EMU_PAGE);
 	if (!t)
 		return -ENOMEM;
 	uint64_t q = tracked_perm(region_perm(r), dirty_range_state(pt, gpa, EMU_PAGE, &uniform));

@@ -188,6 +188,55 @@ TEST(clear_set_get_8g)
 	clear_set_get(8ull << 30);
 }
 
+/* 32-bit protected mode: pages of a 1 GiB slot at 1 GiB. */
+GUEST_CODE(gib_guest,
+	".code32\n"
+	"movl $0x55, 0x40005000\n"	/* write: its 2 MiB and 4 KiB entries open */
+	"movl 0x40200000, %eax\n"	/* read, in the next 2 MiB */
+	"movl $0x66, 0x7ffff000\n"	/* write the slot's last page */
+	"outb %al, $0x80\n"
+	"hlt\n");
+
+/* Every page of a large slot accessed and clean: the nested tables map it
+ * with the largest read-only leaves, which a write must split down to its
+ * one page, keeping the rest of the mapping. */
+TEST(uniform_slot_split_by_writes)
+{
+	const uint64_t gpa = 1ull << 30, size = 1ull << 30, chunk = 0x10000;
+	struct vcpu *vcpu;
+	struct vm *vm = vm_create_with_one_vcpu(0, &vcpu);
+	uint8_t *mem = vm_add_memory(vm, gpa, size, MEM_RWX);
+	static uint8_t bm[0x10000 / 8];
+	unsigned got[4];
+
+	*(uint32_t *)(mem + 0x200000) = 0x77;
+	GUEST_LOAD(vm, CODE_GPA, gib_guest);
+	vcpu_setup_protected_mode(vcpu, CODE_GPA, STACK_TOP);
+	vm_set_property(vm, HV_PARTITION_PROPERTY_GPA_PAGE_ACCESS_TRACKING, 1);
+	for (uint64_t p = 0; p < size / 4096; p += chunk) {
+		TEST_ASSERT_OK(gpap(vm, MSHV_GPAP_ACCESS_TYPE_ACCESSED, MSHV_GPAP_ACCESS_OP_SET,
+				    gpa / 4096 + p, chunk, bm));
+		TEST_ASSERT_OK(gpap(vm, MSHV_GPAP_ACCESS_TYPE_DIRTY, MSHV_GPAP_ACCESS_OP_CLEAR,
+				    gpa / 4096 + p, chunk, bm));
+	}
+	TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x80) & 0xff, 0x77);
+	unsigned n = 0;
+	for (uint64_t p = 0; p < size / 4096; p += chunk) {
+		TEST_ASSERT_OK(gpap(vm, MSHV_GPAP_ACCESS_TYPE_DIRTY, MSHV_GPAP_ACCESS_OP_CLEAR,
+				    gpa / 4096 + p, chunk, bm));
+		unsigned here[4], k = set_pages(bm, (unsigned)chunk, here, 4);
+		for (unsigned i = 0; i < k; i++, n++)
+			if (i < 4 && n < 4)
+				got[n] = (unsigned)p + here[i];
+	}
+	TEST_ASSERT_EQ(n, 2);
+	TEST_ASSERT_EQ(got[0], 0x5);
+	TEST_ASSERT_EQ(got[1], 0x3ffff);
+	TEST_ASSERT_EQ(*(uint32_t *)(mem + 0x5000), 0x55);
+	TEST_ASSERT_EQ(*(uint32_t *)(mem + size - 0x1000), 0x66);
+	vm_destroy(vm);
+}
+
 /* The kernel's argument rules (mshv_partition_ioctl_get_gpap_access_bitmap)
  * and its packing: tail bits of the last byte are zero. */
 TEST(bitmap_rules)
@@ -285,11 +334,14 @@ TEST(write_gpa_is_dirty)
 	vm_destroy(vm);
 }
 
+/* clang-format off */
 TEST_MAIN(
 	TEST_ENTRY(guest_accesses_set_bits),
 	TEST_ENTRY(clear_set_get_32m),
 	TEST_ENTRY(clear_set_get_8g),
+	TEST_ENTRY(uniform_slot_split_by_writes),
 	TEST_ENTRY(bitmap_rules),
 	TEST_ENTRY(emulator_choices),
 	TEST_ENTRY(write_gpa_is_dirty),
 )
+/* clang-format on */

@@ -92,16 +92,26 @@ struct vm *vm_create_default(uint64_t pt_flags)
 	return vm_create_features(pt_flags, DEFAULT_SYNTH_FEATURES);
 }
 
-struct vm *vm_create_features(uint64_t pt_flags, uint64_t synthetic_features)
+static struct vm *create_with_ram(uint64_t pt_flags, uint64_t synthetic_features, uint64_t ram_size)
 {
 	struct vm *vm = vm_create(pt_flags);
 
 	vm_set_property(vm, HV_PARTITION_PROPERTY_SYNTHETIC_PROC_FEATURES,
 			synthetic_features);
 	vm_init(vm);
-	vm_add_memory(vm, 0, LOW_MEM_SIZE, MEM_RWX);
+	vm_add_memory(vm, 0, ram_size, MEM_RWX);
 	vm_setup_gdt(vm);
 	return vm;
+}
+
+struct vm *vm_create_features(uint64_t pt_flags, uint64_t synthetic_features)
+{
+	return create_with_ram(pt_flags, synthetic_features, LOW_MEM_SIZE);
+}
+
+struct vm *vm_create_default_ram(uint64_t pt_flags, uint64_t ram_size)
+{
+	return create_with_ram(pt_flags, DEFAULT_SYNTH_FEATURES, ram_size);
 }
 
 struct vm *vm_create_with_one_vcpu(uint64_t pt_flags, struct vcpu **vcpu)

@@ -248,6 +248,9 @@ void vm_init(struct vm *vm);
 struct vm *vm_create_default(uint64_t pt_flags);
 /* The same with the given SYNTHETIC_PROC_FEATURES (set before init). */
 struct vm *vm_create_features(uint64_t pt_flags, uint64_t synthetic_features);
+/* vm_create_default with ram_size bytes of RAM at GPA 0 (>= LOW_MEM_SIZE,
+ * MAP_NORESERVE: only what the guest touches is allocated). */
+struct vm *vm_create_default_ram(uint64_t pt_flags, uint64_t ram_size);
 /* vm_create_default() and its VP 0 in *vcpu (as KVM selftests' helper). */
 struct vm *vm_create_with_one_vcpu(uint64_t pt_flags, struct vcpu **vcpu);
 /* Destroys the VPs still alive on vm first, then the partition. */
