@@ -164,6 +164,25 @@ static uint64_t tracked_perm(uint64_t perm, unsigned st)
 	return st & DIRTY_STATE_DIRTY ? perm : perm & ~NPT_RW;
 }
 
+/* A leaf of chunk bytes for gpa at *entry, if the chunk is aligned, whole
+ * inside the range and (when tracked) in one state: true if placed. */
+static bool npt_leaf(struct emu_partition *p, uint64_t *entry, uint64_t gpa, uint64_t size,
+		     uint64_t chunk, uint64_t perm, bool tracked)
+{
+	bool uniform = true;
+	unsigned st = DIRTY_STATE_ACCESSED | DIRTY_STATE_DIRTY;
+
+	if ((gpa & (chunk - 1)) || size < chunk)
+		return false;
+	if (tracked)
+		st = dirty_range_state(p, gpa, chunk, &uniform);
+	if (!uniform)
+		return false;
+	uint64_t q = tracked_perm(perm, st);
+	*entry = q ? gpa | q | (chunk > EMU_PAGE ? NPT_PS : 0) : 0;
+	return true;
+}
+
 /* Maps [gpa, gpa+size) to itself: 1 GiB and 2 MiB leaves where a whole
  * aligned chunk is inside the range (and, when tracked, in one state), 4
  * KiB leaves elsewhere. Each level a leaf saves is one read less in every
@@ -173,49 +192,31 @@ static int npt_map(struct emu_partition *p, uint64_t gpa, uint64_t size, uint64_
 {
 	struct svm_host *h = p->eng.svm;
 	uint64_t *root = (uint64_t *)hp(h, H_NPT);
-	bool uniform = true;
-	unsigned st = DIRTY_STATE_ACCESSED | DIRTY_STATE_DIRTY;
 
 	while (size) {
 		uint64_t *pdpt = npt_table(h, &root[(gpa >> 39) & 511], NPT_1G);
 		if (!pdpt)
 			return -ENOMEM;
-		uint64_t *pdpte = &pdpt[(gpa >> 30) & 511];
+		uint64_t *pdpte = &pdpt[(gpa >> 30) & 511], step = NPT_1G;
 		/* Not over the xAPIC page, which svm_npt_sync maps by itself
 		 * (npt_table then never splits a 1 GiB leaf). */
-		if (!(gpa & (NPT_1G - 1)) && size >= NPT_1G &&
-		    (EMU_APIC_DEFAULT_BASE & ~(NPT_1G - 1)) != gpa) {
-			if (tracked)
-				st = dirty_range_state(p, gpa, NPT_1G, &uniform);
-			if (uniform) {
-				uint64_t q = tracked_perm(perm, st);
-				*pdpte = q ? gpa | q | NPT_PS : 0;
-				gpa += NPT_1G, size -= NPT_1G;
-				continue;
+		if ((EMU_APIC_DEFAULT_BASE & ~(NPT_1G - 1)) == gpa ||
+		    !npt_leaf(p, pdpte, gpa, size, NPT_1G, perm, tracked)) {
+			uint64_t *pd = npt_table(h, pdpte, NPT_2M);
+			if (!pd)
+				return -ENOMEM;
+			uint64_t *pde = &pd[(gpa >> 21) & 511];
+			step = NPT_2M;
+			if (!npt_leaf(p, pde, gpa, size, NPT_2M, perm, tracked)) {
+				uint64_t *pt = npt_table(h, pde, EMU_PAGE);
+				if (!pt)
+					return -ENOMEM;
+				npt_leaf(p, &pt[(gpa >> 12) & 511], gpa, size, EMU_PAGE, perm,
+					 tracked);
+				step = EMU_PAGE;
 			}
 		}
-		uint64_t *pd = npt_table(h, pdpte, NPT_2M);
-		if (!pd)
-			return -ENOMEM;
-		uint64_t *pde = &pd[(gpa >> 21) & 511];
-		if (!(gpa & (NPT_2M - 1)) && size >= NPT_2M) {
-			if (tracked)
-				st = dirty_range_state(p, gpa, NPT_2M, &uniform);
-			if (uniform) {
-				uint64_t q = tracked_perm(perm, st);
-				*pde = q ? gpa | q | NPT_PS : 0;
-				gpa += NPT_2M, size -= NPT_2M;
-				continue;
-			}
-		}
-		uint64_t *pt = npt_table(h, pde, EMU_PAGE);
-		if (!pt)
-			return -ENOMEM;
-		if (tracked)
-			st = dirty_range_state(p, gpa, EMU_PAGE, &uniform);
-		uint64_t q = tracked_perm(perm, st);
-		pt[(gpa >> 12) & 511] = q ? gpa | q : 0;
-		gpa += EMU_PAGE, size -= EMU_PAGE;
+		gpa += step, size -= step;
 	}
 	return 0;
 }
