@@ -109,16 +109,7 @@ int codebuf_open(void)
 	return slot;
 }
 
-void codebuf_settle(int slot)
-{
-	if (slot < 0)
-		return;
-	pthread_mutex_lock(&codebuf_lock);
-	rereserve(slot);
-	pthread_mutex_unlock(&codebuf_lock);
-}
-
-void codebuf_close(int slot)
+void codebuf_return(int slot)
 {
 	if (slot < 0)
 		return;

@@ -16,11 +16,9 @@
  * kernel then places the buffer wherever it likes). */
 int codebuf_open(void);
 
-/* After the engine's initialisation: reserves again what of the hole the
- * engine did not take. The slot stays the engine's until codebuf_close. */
-void codebuf_settle(int slot);
-
-/* After uc_close: reserves the whole slot again for the next engine. */
-void codebuf_close(int slot);
+/* Reserves again what of the slot nobody maps: after the engine's
+ * initialisation, what its code buffer did not take; after uc_close, the
+ * whole slot, for the next engine. */
+void codebuf_return(int slot);
 
 #endif

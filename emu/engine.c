@@ -54,7 +54,7 @@ int engine_init(struct emu_partition *pt)
 	/* The first call that initialises the engine maps its code buffer. */
 	e->codebuf = codebuf_open() + 1;
 	uc_err err = uc_context_alloc(e->uc, &e->scratch);
-	codebuf_settle(e->codebuf - 1);
+	codebuf_return(e->codebuf - 1);
 	if (err != UC_ERR_OK)
 		return -ENOMEM;
 	int rc = svm_init(pt);
@@ -82,7 +82,7 @@ void engine_fini(struct emu_partition *pt)
 	if (e->uc)
 		uc_close(e->uc);
 	if (e->codebuf)
-		codebuf_close(e->codebuf - 1);
+		codebuf_return(e->codebuf - 1);
 	/* Unicorn has let go of the host area and the hooks' data. */
 	scanner_fini(pt);
 	svm_fini(pt);

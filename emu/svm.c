@@ -117,8 +117,9 @@ bool svm_gpa_ok(const struct emu_partition *pt, uint64_t gpa, uint64_t size)
 
 /* --- nested page tables --- */
 
-/* The table below *entry, made if absent. A 2 MiB leaf there (child: 4
- * KiB) is first split into 512 entries that map and allow the same. */
+/* The table below *entry, made if absent. A leaf there (1 GiB with child
+ * 2 MiB, 2 MiB with child 4 KiB) is first split into 512 entries of child
+ * bytes that map and allow the same. */
 static uint64_t *npt_table(struct svm_host *h, uint64_t *entry, uint64_t child)
 {
 	if (!(*entry & NPT_P) || (*entry & NPT_PS)) {
@@ -198,10 +199,7 @@ static int npt_map(struct emu_partition *p, uint64_t gpa, uint64_t size, uint64_
 		if (!pdpt)
 			return -ENOMEM;
 		uint64_t *pdpte = &pdpt[(gpa >> 30) & 511], step = NPT_1G;
-		/* Not over the xAPIC page, which svm_npt_sync maps by itself
-		 * (npt_table then never splits a 1 GiB leaf). */
-		if ((EMU_APIC_DEFAULT_BASE & ~(NPT_1G - 1)) == gpa ||
-		    !npt_leaf(p, pdpte, gpa, size, NPT_1G, perm, tracked)) {
+		if (!npt_leaf(p, pdpte, gpa, size, NPT_1G, perm, tracked)) {
 			uint64_t *pd = npt_table(h, pdpte, NPT_2M);
 			if (!pd)
 				return -ENOMEM;

@@ -33,6 +33,7 @@
 #include <config.h>
 
 #include "launcher.h"
+#include "cuse/bind_arg.h"
 #include "private_ram.h"
 #include "procfs.h"
 
@@ -202,13 +203,6 @@ static void fail(int lfd, struct seccomp_notif_resp *resp, int err)
 	notif_send(lfd, resp);
 }
 
-static int read_target(pid_t tid, uint64_t addr, void *buf, size_t n)
-{
-	struct iovec l = { buf, n }, r = { (void *)(uintptr_t)addr, n };
-
-	return process_vm_readv(tid, &l, 1, &r, 1, 0) == (ssize_t)n ? 0 : -1;
-}
-
 static int write_target(pid_t tid, uint64_t addr, const void *buf, size_t n)
 {
 	struct iovec l = { (void *)buf, n }, r = { (void *)(uintptr_t)addr, n };
@@ -283,41 +277,15 @@ static void handle(const struct launcher_backend *be, int lfd, struct seccomp_no
 
 	memset(&b, 0, sizeof b);
 	b.parent_handle = w.handle;
-	b.request = cmd;
 	b.caller_pid = req->pid;
-	if (cmd == (unsigned)MSHV_CREATE_VP) {
-		b.arg_size = sizeof(struct mshv_create_vp);
-		if (read_target(req->pid, argp, b.arg, b.arg_size)) {
-			fail(lfd, resp, EFAULT);
-			return;
-		}
-	} else if (cmd == (unsigned)MSHV_CREATE_DEVICE) {
-		struct mshv_create_device cd;
-
-		if (read_target(req->pid, argp, &cd, sizeof cd)) {
-			fail(lfd, resp, EFAULT);
-			return;
-		}
-		if (cd.type >= MSHV_DEV_TYPE_MAX || (cd.flags & MSHV_CREATE_DEVICE_TEST)) {
-			let_through(lfd, resp);
-			return;
-		}
-		b.arg_size = sizeof cd;
-		memcpy(b.arg, &cd, sizeof cd);
-	} else {
-		struct mshv_create_partition cp;
-
-		if (read_target(req->pid, argp, &cp, sizeof cp)) {
-			fail(lfd, resp, EFAULT);
-			return;
-		}
-		b.arg_size = sizeof cp;
-		memcpy(b.arg, &cp, sizeof cp);
-		/* The v2 struct, as the driver reads it; if it is not all
-		 * readable, the daemon gives the driver's EFAULT. */
-		if ((cp.pt_flags & (1ull << MSHV_PT_BIT_CPU_AND_XSAVE_FEATURES)) &&
-		    read_target(req->pid, argp, b.arg, sizeof(struct mshv_create_partition_v2)) == 0)
-			b.arg_size = sizeof(struct mshv_create_partition_v2);
+	int ar = mshvd_bind_arg(&b, cmd, (pid_t)req->pid, argp);
+	if (ar < 0) {
+		fail(lfd, resp, -ar);
+		return;
+	}
+	if (ar == 1) {
+		let_through(lfd, resp);
+		return;
 	}
 	/* The arguments were read from the right process only if the
 	 * notification is still pending. */

@@ -21,7 +21,7 @@
 #define _GNU_SOURCE
 #include <config.h>
 
-#include "cuse/mshvd_proto.h"
+#include "cuse/bind_arg.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -362,15 +362,8 @@ static long lb_ioctl(int fd, unsigned cmd, void *arg)
 	return r.out.result;
 }
 
-/* Copies from and to the caller's argument as the launcher does
- * (process_vm_*): a bad pointer is EFAULT, not a crash. */
-static int copy_arg(void *dst, const void *src, size_t n)
-{
-	struct iovec l = { dst, n }, r = { (void *)src, n };
-
-	return process_vm_readv(getpid(), &l, 1, &r, 1, 0) == (ssize_t)n ? 0 : -EFAULT;
-}
-
+/* Writes the caller's argument as the launcher does (process_vm_writev):
+ * a bad pointer is EFAULT, not a crash. */
 static int put_arg(void *dst, const void *src, size_t n)
 {
 	struct iovec l = { (void *)src, n }, r = { dst, n };
@@ -383,30 +376,14 @@ static int put_arg(void *dst, const void *src, size_t n)
 static long lb_create(int fd, unsigned cmd, void *arg, int *newfd)
 {
 	struct mshvd_whoami w;
-	struct mshvd_bind b = { .request = cmd, .caller_pid = (uint32_t)getpid() };
+	struct mshvd_bind b = { .caller_pid = (uint32_t)getpid() };
 	uint32_t want = cmd == MSHV_CREATE_PARTITION ? MSHVD_KIND_DEVICE : MSHVD_KIND_PARTITION;
 
 	if (lb_ioctl(fd, MSHVD_IOC_WHOAMI, &w) || w.kind != want)
 		return 1;
-	if (cmd == MSHV_CREATE_VP) {
-		b.arg_size = sizeof(struct mshv_create_vp);
-	} else if (cmd == MSHV_CREATE_DEVICE) {
-		struct mshv_create_device cd;
-		if (copy_arg(&cd, arg, sizeof cd))
-			return -EFAULT;
-		if (cd.type >= MSHV_DEV_TYPE_MAX || (cd.flags & MSHV_CREATE_DEVICE_TEST))
-			return 1;
-		b.arg_size = sizeof cd;
-	} else {
-		struct mshv_create_partition cp;
-		if (copy_arg(&cp, arg, sizeof cp))
-			return -EFAULT;
-		b.arg_size = sizeof cp;
-		if (cp.pt_flags & (1ull << MSHV_PT_BIT_CPU_AND_XSAVE_FEATURES))
-			b.arg_size = sizeof(struct mshv_create_partition_v2);
-	}
-	if (copy_arg(b.arg, arg, b.arg_size))
-		return -EFAULT;
+	int ar = mshvd_bind_arg(&b, cmd, gettid(), (uint64_t)(uintptr_t)arg);
+	if (ar)
+		return ar;
 	b.parent_handle = w.handle;
 	int nfd = lb_open(O_RDWR | O_CLOEXEC);
 	if (nfd < 0)

@@ -85,7 +85,7 @@ START_TEST(test_engine_buffer_lands_near)
 	ck_assert_int_eq(uc_open(UC_ARCH_X86, UC_MODE_64, &uc), UC_ERR_OK);
 	ck_assert_int_eq(uc_ctl_set_tcg_buffer_size(uc, EMU_TCG_BUFFER), UC_ERR_OK);
 	ck_assert_int_eq(uc_context_alloc(uc, &ctx), UC_ERR_OK); /* maps the buffer */
-	codebuf_settle(slot);
+	codebuf_return(slot);
 	uintptr_t buf = find_code_buffer();
 	ck_assert_msg(buf && dist_to_unicorn(buf) < REACH, "code buffer at %#" PRIxPTR, buf);
 
@@ -97,10 +97,10 @@ START_TEST(test_engine_buffer_lands_near)
 
 	uc_context_free(ctx);
 	uc_close(uc);
-	codebuf_close(slot);
+	codebuf_return(slot);
 	/* ... and the slot serves the next engine. */
 	ck_assert_int_eq(codebuf_open(), slot);
-	codebuf_close(slot);
+	codebuf_return(slot);
 	munmap(big, 4 * GiB);
 }
 END_TEST
@@ -119,11 +119,11 @@ START_TEST(test_slots_run_out_and_come_back)
 	}
 	/* A fifth engine gets no slot: the kernel places its buffer. */
 	ck_assert_int_eq(codebuf_open(), -1);
-	codebuf_close(-1);
-	codebuf_close(s[2]);
+	codebuf_return(-1);
+	codebuf_return(s[2]);
 	ck_assert_int_eq(codebuf_open(), s[2]);
 	for (int i = 0; i < 4; i++)
-		codebuf_close(s[i]);
+		codebuf_return(s[i]);
 }
 END_TEST
 
