@@ -2,8 +2,10 @@
 /*
  * Code pages: the engine must not run stale translations of code the VMM
  * rewrote through its own mapping (docs/design.md §6). Every page code is
- * translated from is tracked, by the write watch (codewatch.h) where the
- * VMM's mapping is the engine's, else by a copy compared at each entry.
+ * translated from is tracked by write watches (codewatch.h): on the
+ * engine's mapping where that is the VMM's own, else on the VMM's mapping
+ * through a userfaultfd the face got from the VMM plus on the face's
+ * mapping; failing those, by a copy compared at each entry.
  */
 #include "util.h"
 #include "memory.h"
@@ -14,29 +16,53 @@
 #include <mshv-emu/emu.h>
 #include <unicorn/unicorn.h>
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-/* Executed pages whose contents are compared at every entry, where the
- * write watch cannot be used (codewatch.h: the CUSE face, memory the core
- * owns, no userfaultfd); beyond this a VMM's rewrite of code might stay
+/* Executed pages whose contents are compared at every entry, where no
+ * write watch can be used (memory the core owns, no userfaultfd, a CUSE
+ * client that gave none); beyond this a VMM's rewrite of code might stay
  * unnoticed (docs/engine.md). */
 #define EMU_CODE_TRACK_MAX 512
+
+static bool own_watch(struct emu_engine *e, const struct emu_region *r, const uint8_t *host)
+{
+	if (!e->cw_tried) {
+		e->cw = codewatch_new();
+		e->cw_tried = true;
+	}
+	return e->cw && codewatch_track(e->cw, r->host, r->size, host);
+}
+
+/* Whether every write to the page, by the VMM or the engine, will raise a
+ * watch's flag. */
+static bool watched(struct emu_engine *e, const struct emu_region *r, uint64_t gpa,
+		    const uint8_t *host)
+{
+	if (!r || r->owned || r->lost)
+		return false;
+	/* In-process: the VMM writes through the very pointer the engine uses. */
+	if (r->flags & EMU_MEM_VMM_VIEW)
+		return own_watch(e, r, host);
+	/* A face's mapping of the VMM's memory: the VMM's writes land in its
+	 * own mapping, the engine's (Unicorn's, the hypervisor's pages) in
+	 * the face's, which it needs watched only where it can write. */
+	if (!e->vmm_cw)
+		return false;
+	uintptr_t vmm = (uintptr_t)(r->reg_key + (gpa - r->reg_gpa));
+	if (!codewatch_track(e->vmm_cw, (void *)(uintptr_t)r->reg_key, r->reg_size, (void *)vmm))
+		return false;
+	return !(r->flags & EMU_MEM_WRITABLE) || own_watch(e, r, host);
+}
 
 void run_track_code_page(struct emu_partition *pt, uint64_t gpa, const uint8_t *host)
 {
 	struct emu_engine *e = &pt->eng;
-	const struct emu_region *r = mem_find(pt, gpa);
 
-	/* A piece the VMM writes through the very pointer the engine uses. */
-	if (r && (r->flags & EMU_MEM_VMM_VIEW) && !r->owned && !r->lost) {
-		if (!e->cw_tried) {
-			e->cw = codewatch_new();
-			e->cw_tried = true;
-		}
-		if (e->cw && codewatch_track(e->cw, r->host, r->size, host))
-			return;
-	}
+	if (watched(e, mem_find(pt, gpa), gpa, host))
+		return;
 	for (size_t i = 0; i < e->ncode; i++)
 		if (e->code[i].gpa == gpa)
 			return;
@@ -65,6 +91,8 @@ void run_check_code_pages(struct emu_partition *pt)
 	bool stale = e->flush_tb;
 	bool written = e->cw && codewatch_take_changed(e->cw);
 
+	written |= e->vmm_cw && codewatch_take_changed(e->vmm_cw);
+
 	for (size_t i = 0; i < e->ncode;) {
 		const uint8_t *host = mem_host(pt, e->code[i].gpa, EMU_PAGE, false);
 		if (!host) {
@@ -88,3 +116,21 @@ void run_check_code_pages(struct emu_partition *pt)
 	e->flush_tb = false;
 }
 
+int emu_partition_watch_vmm_writes(struct emu_partition *pt, int uffd)
+{
+	struct emu_engine *e = &pt->eng;
+	int rc = 0;
+
+	engine_acquire(pt, NULL);
+	if (e->vmm_cw) {
+		close(uffd);
+		rc = -EEXIST;
+	} else if (!codewatch_available()) {
+		close(uffd);
+		rc = -EOPNOTSUPP;
+	} else if (!(e->vmm_cw = codewatch_adopt(uffd))) {
+		rc = -EINVAL;
+	}
+	engine_release(pt);
+	return rc;
+}

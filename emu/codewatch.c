@@ -25,6 +25,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -158,43 +159,49 @@ static void *service(void *arg)
 	}
 }
 
-static int uffd_open(uint64_t want, uint64_t *have)
+static int uffd_api(int fd, uint64_t want, uint64_t *have)
 {
-	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	struct uffdio_api api = { .api = UFFD_API, .features = want };
 
-	if (fd < 0)
+	if (ioctl(fd, UFFDIO_API, &api))
 		return -1;
-	if (ioctl(fd, UFFDIO_API, &api)) {
-		close(fd);
-		return -1;
-	}
 	*have = api.features;
-	return fd;
+	return 0;
 }
 
-struct codewatch *codewatch_new(void)
+static int uffd_open(void)
 {
-	const char *env = getenv("MSHV_EMU_CODEWATCH");
-	uint64_t have = 0, want;
-	sigset_t all, old;
-	int fd;
+	return (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+}
 
-	if (env && !strcmp(env, "off"))
-		return NULL;
-	/* The features can only be asked for once per descriptor: probe. */
-	fd = uffd_open(0, &have);
+/* The features this kernel has, asked of a descriptor of our own (they
+ * can only be asked for once per descriptor). An unprivileged daemon may
+ * only open user-mode-only ones; the answer is the same. */
+static uint64_t features_wanted(void)
+{
+	uint64_t have = 0;
+	int fd = uffd_open();
+
 	if (fd < 0)
-		return NULL;
+		fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+	if (fd < 0)
+		return 0;
+	int rc = uffd_api(fd, 0, &have);
 	close(fd);
-	if (!(have & UFFD_FEATURE_PAGEFAULT_FLAG_WP))
-		return NULL;
-	want = UFFD_FEATURE_PAGEFAULT_FLAG_WP |
+	if (rc || !(have & UFFD_FEATURE_PAGEFAULT_FLAG_WP))
+		return 0;
+	return UFFD_FEATURE_PAGEFAULT_FLAG_WP |
 	       (have & (UFFD_FEATURE_EVENT_REMOVE | UFFD_FEATURE_WP_HUGETLBFS_SHMEM));
-	fd = uffd_open(want, &have);
-	if (fd < 0)
-		return NULL;
+}
 
+/* A watch on fd's address space, which is not initialised yet. */
+static struct codewatch *start(int fd, uint64_t want)
+{
+	uint64_t have = 0;
+	sigset_t all, old;
+
+	if (uffd_api(fd, want, &have))
+		goto fail_fd;
 	struct codewatch *cw = calloc(1, sizeof *cw);
 	if (!cw)
 		goto fail_fd;
@@ -221,6 +228,55 @@ fail:
 fail_fd:
 	close(fd);
 	return NULL;
+}
+
+static bool disabled(void)
+{
+	const char *env = getenv("MSHV_EMU_CODEWATCH");
+
+	return env && !strcmp(env, "off");
+}
+
+struct codewatch *codewatch_new(void)
+{
+	uint64_t want = disabled() ? 0 : features_wanted();
+
+	if (!want)
+		return NULL;
+	/* Not user-mode-only: the kernel's writes (read(2) into guest
+	 * memory) must be seen, and wait, too. */
+	int fd = uffd_open();
+	return fd < 0 ? NULL : start(fd, want);
+}
+
+/* Another process's descriptor may be anything; an ioctl number means
+ * something else to another driver, so only a userfaultfd gets one. */
+static bool is_uffd(int fd)
+{
+	char path[32], link[64];
+
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(path, link, sizeof link - 1);
+	if (n < 0)
+		return false;
+	link[n] = 0;
+	return !strcmp(link, "anon_inode:[userfaultfd]");
+}
+
+bool codewatch_available(void)
+{
+	return !disabled() && features_wanted();
+}
+
+struct codewatch *codewatch_adopt(int uffd)
+{
+	uint64_t want = disabled() || !is_uffd(uffd) ? 0 : features_wanted();
+
+	if (!want) {
+		close(uffd);
+		return NULL;
+	}
+	return start(uffd, want);
 }
 
 void codewatch_free(struct codewatch *cw)

@@ -8,7 +8,9 @@
  * UFFDIO_WRITEPROTECT, sync mode): the first write to it, by any thread,
  * raises a flag the run loop reads in O(1) at entry, whatever the number of
  * pages. Knows nothing of partitions: the caller names the host range a page
- * lies in (the VMM mapping of one guest-memory piece).
+ * lies in (the VMM mapping of one guest-memory piece). Over CUSE the VMM is
+ * another process, and the watch works on a userfaultfd it opened
+ * (codewatch_adopt): the ranges and pages are then its addresses.
  */
 #ifndef MSHV_EMU_CODEWATCH_H
 #define MSHV_EMU_CODEWATCH_H
@@ -22,6 +24,14 @@ struct codewatch;
  * syscall, EPERM without privilege, no WP feature) or when
  * MSHV_EMU_CODEWATCH=off: the caller then falls back to comparing copies. */
 struct codewatch *codewatch_new(void);
+/* The same on a userfaultfd another process opened for its own address
+ * space and nobody has initialised (UFFDIO_API) yet: the watched ranges
+ * and pages are then addresses of that process (a CUSE client's mapping
+ * of guest memory). Takes uffd; NULL as above, or when uffd is not such a
+ * descriptor. */
+struct codewatch *codewatch_adopt(int uffd);
+/* Whether codewatch_new/_adopt can work at all here (kernel, setting). */
+bool codewatch_available(void);
 void codewatch_free(struct codewatch *cw);
 
 /* Watches the 4 KiB page at page, inside the host range [start, start+len)

@@ -72,6 +72,7 @@ void engine_fini(struct emu_partition *pt)
 
 	tlb_tick_fini(e);
 	codewatch_free(e->cw);
+	codewatch_free(e->vmm_cw);
 	for (size_t i = 0; i < e->ncode; i++)
 		free(e->code[i].shadow);
 	free(e->code);

@@ -42,9 +42,11 @@ struct emu_engine {
 	bool translated;		/* code cache not empty */
 	struct emu_code_page *code;	/* pages executed, for staleness */
 	size_t ncode, capcode;
-	/* Executed pages of the VMM's own mapping (emu/codewatch.h);
-	 * cw_tried: codewatch_new was called (NULL: not available). */
-	struct codewatch *cw;
+	/* Executed pages of the engine's mapping, the VMM's own in-process
+	 * (emu/codewatch.h); cw_tried: codewatch_new was called (NULL: not
+	 * available). vmm_cw: the same pages in the VMM's mapping where that
+	 * is another process's (emu_partition_watch_vmm_writes). */
+	struct codewatch *cw, *vmm_cw;
 	bool cw_tried;
 	/* SVM engine: host structures, scanner */
 	struct svm_host *svm;

@@ -228,6 +228,8 @@ void mem_changed(struct emu_partition *pt)
 	pt->eng.flush_tb = true;
 	if (pt->eng.cw)
 		codewatch_reset(pt->eng.cw);
+	if (pt->eng.vmm_cw)
+		codewatch_reset(pt->eng.vmm_cw);
 }
 
 int emu_unmap_gpa(struct emu_partition *pt, uint64_t gfn, uint64_t size,

@@ -36,6 +36,7 @@
 #include "cuse/bind_arg.h"
 #include "private_ram.h"
 #include "procfs.h"
+#include "vmm_uffd.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -235,6 +236,53 @@ static void add_device_fd(int lfd, struct seccomp_notif *req, struct seccomp_not
 	LOG("pid %d: CREATE_DEVICE -> fd %d\n", (int)req->pid, r);
 }
 
+/* Partitions whose write watch was tried (once each, success or not). */
+static struct {
+	uint64_t *id;
+	size_t n, cap;
+} watched;
+
+static bool watch_tried(uint64_t id)
+{
+	for (size_t i = 0; i < watched.n; i++)
+		if (watched.id[i] == id)
+			return true;
+	if (watched.n == watched.cap) {
+		size_t cap = watched.cap ? watched.cap * 2 : 8;
+		uint64_t *n = realloc(watched.id, cap * sizeof *n);
+		if (!n)
+			return true; /* no memory: do without */
+		watched.id = n;
+		watched.cap = cap;
+	}
+	watched.id[watched.n++] = id;
+	return false;
+}
+
+/* The first MSHV_SET_GUEST_MEMORY on a partition: the daemon gets a
+ * userfaultfd of the VMM (vmm_uffd.h). True if the notification is gone
+ * (the thread issues the ioctl again). Failing only costs the daemon's
+ * fallback (copies of 512 code pages, docs/engine.md). */
+static bool give_watch(const struct launcher_backend *be, int lfd, struct seccomp_notif *req,
+		       int dfd, uint64_t partition_id)
+{
+	int consumed;
+
+	if (!be->watch_writes || watch_tried(partition_id))
+		return false;
+	int ufd = vmm_uffd_open(lfd, req->id, child_pid, (pid_t)req->pid, &consumed);
+	int rc = ufd < 0 ? ufd : be->watch_writes(be->ctx, dfd, ufd);
+	if (ufd >= 0)
+		close(ufd);
+	if (rc)
+		LOG("pid %d: partition %llu: no write watch on guest code (%s)\n", (int)req->pid,
+		    (unsigned long long)partition_id, strerror(-rc));
+	else
+		LOG("pid %d: partition %llu: write watch on guest code\n", (int)req->pid,
+		    (unsigned long long)partition_id);
+	return consumed;
+}
+
 static void handle(const struct launcher_backend *be, int lfd, struct seccomp_notif *req,
 		   struct seccomp_notif_resp *resp)
 {
@@ -263,6 +311,11 @@ static void handle(const struct launcher_backend *be, int lfd, struct seccomp_no
 		if (dfd >= 0)
 			close(dfd);
 		let_through(lfd, resp);	/* not ours: the kernel/daemon answers */
+		return;
+	}
+	if (cmd == (unsigned)MSHV_SET_GUEST_MEMORY &&
+	    give_watch(be, lfd, req, dfd, w.partition_id)) {
+		close(dfd);
 		return;
 	}
 	close(dfd);
@@ -443,6 +496,14 @@ static int cd_whoami(void *ctx, int fd, struct mshvd_whoami *w)
 	return ioctl(fd, MSHVD_IOC_WHOAMI, w) ? -errno : 0;
 }
 
+static int cd_watch_writes(void *ctx, int fd, int uffd)
+{
+	struct mshvd_watch w = { .uffd = uffd };
+
+	(void)ctx;
+	return ioctl(fd, MSHVD_IOC_WATCH_WRITES, &w) ? -errno : 0;
+}
+
 static int cd_open_bind(void *ctx, const struct mshvd_bind *b)
 {
 	struct cuse_dev *d = ctx;
@@ -471,6 +532,7 @@ int launcher_cuse_main(char **argv)
 		return 127;
 	}
 	d.rdev = st.st_rdev;
-	const struct launcher_backend be = { cd_is_device, cd_whoami, cd_open_bind, &d };
+	const struct launcher_backend be = { cd_is_device, cd_whoami, cd_open_bind, cd_watch_writes,
+					     &d };
 	return launcher_run(&be, argv);
 }

@@ -5,7 +5,8 @@
  * answers them with a fresh open of the CUSE device bound to the new
  * object (mshvd_proto.h), injected with SECCOMP_IOCTL_NOTIF_ADDFD; it also
  * traps MSHV_SET_GUEST_MEMORY to make private guest RAM shared first
- * (private_ram.h).
+ * (private_ram.h) and, once per partition, to give the daemon a
+ * userfaultfd of the VMM for its write watch on guest code (vmm_uffd.h).
  */
 #ifndef MSHV_EMU_LAUNCHER_H
 #define MSHV_EMU_LAUNCHER_H
@@ -23,6 +24,10 @@ struct launcher_backend {
 	int (*whoami)(void *ctx, int fd, struct mshvd_whoami *w);
 	/* Opens the device afresh and BINDs it: the new fd or -errno. */
 	int (*open_bind)(void *ctx, const struct mshvd_bind *b);
+	/* Gives the partition open fd (a duplicate of the target's) the
+	 * VMM's userfaultfd uffd (the supervisor's descriptor of it;
+	 * MSHVD_IOC_WATCH_WRITES): 0 or -errno. Optional. */
+	int (*watch_writes)(void *ctx, int fd, int uffd);
 	void *ctx;
 };
 

@@ -46,7 +46,7 @@ mshv_emud_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS)
 mshv_emud_LDADD = libmshvcuse.la $(FUSE3_LIBS)
 
 mshv_emu_SOURCES += src/launcher.c src/launcher.h src/cuse/bind_arg.h src/private_ram.c src/private_ram.h \
-	src/procfs.c src/procfs.h
+	src/stopped_thread.c src/stopped_thread.h src/vmm_uffd.c src/vmm_uffd.h src/procfs.c src/procfs.h
 
 # The trace's name tables, generated from the ABI headers so that a name
 # added to a header is traced and accepted in fault specs without more ado.

@@ -28,6 +28,7 @@
 #include <config.h>
 
 #include "private_ram.h"
+#include "stopped_thread.h"
 #include "procfs.h"
 
 #include <errno.h>
@@ -35,7 +36,6 @@
 #include <inttypes.h>
 #include <linux/mshv.h>
 #include <linux/seccomp.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,23 +45,15 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
-#include <sys/user.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #ifndef MFD_HUGE_SHIFT
 #define MFD_HUGE_SHIFT 26
 #endif
-#ifndef ERESTARTSYS
-#define ERESTARTSYS 512
-#define ERESTARTNOINTR 513
-#define ERESTARTNOHAND 514
-#endif
 
 #define PG 4096ull
-#define MAX_PIECES 256		/* as many as the daemon maps (guest_map.c) */
-#define MAX_SIGS 16
+#define MAX_PIECES 256 /* as many as the daemon maps (guest_map.c) */
 
 struct piece {
 	uint64_t start, end;	/* part of a private anonymous vma, in the range */
@@ -72,13 +64,10 @@ struct piece {
 };
 
 struct conv {
-	pid_t leader, tid, tgid;
+	struct stopped_thread t;
 	int pidfd;
-	struct user_regs_struct saved;
 	struct piece p[MAX_PIECES];
 	size_t n;
-	int sigs[MAX_SIGS];	/* signals held back while the thread was ours */
-	int nsigs;
 	uint64_t copied;	/* bytes */
 };
 
@@ -141,7 +130,7 @@ static int find_pieces(struct conv *c, uint64_t start, uint64_t end)
 	FILE *f;
 	int rc = 0;
 
-	snprintf(path, sizeof path, "/proc/%d/maps", (int)c->tgid);
+	snprintf(path, sizeof path, "/proc/%d/maps", (int)c->t.tgid);
 	if (!(f = fopen(path, "re")))
 		return -ESRCH;
 	while (fgets(line, sizeof line, f)) {
@@ -165,7 +154,7 @@ static int find_pieces(struct conv *c, uint64_t start, uint64_t end)
 		struct piece pc = { .start = vs > start ? vs : start, .end = ve < end ? ve : end,
 				    .prot = PROT_READ | PROT_WRITE |
 					    (perms[2] == 'x' ? PROT_EXEC : 0), .tfd = -1 };
-		uint64_t psz = vma_info(c->tgid, vs, &pc.adv);
+		uint64_t psz = vma_info(c->t.tgid, vs, &pc.adv);
 		if (huge) {
 			pc.huge = psz;
 			/* MAP_FIXED of hugetlb needs its alignment; else the
@@ -182,129 +171,6 @@ static int find_pieces(struct conv *c, uint64_t start, uint64_t end)
 	}
 	fclose(f);
 	return rc;
-}
-
-/* ---- the stopped thread ---- */
-
-static void hold_signal(struct conv *c, int sig)
-{
-	if (c->nsigs < MAX_SIGS)
-		c->sigs[c->nsigs++] = sig;
-}
-
-/*
- * The thread's next ptrace stop (ptrace's status: signal | event << 8), or
- * -ESRCH if it exited. The exit of the VMM's first thread is left for the
- * launcher's own waitpid, which reports the VMM's status.
- */
-static int wait_stop(struct conv *c)
-{
-	for (;;) {
-		siginfo_t si;
-
-		memset(&si, 0, sizeof si);
-		if (waitid(P_PID, c->tid, &si, WEXITED | WSTOPPED | __WALL | WNOWAIT)) {
-			if (errno == EINTR)
-				continue;
-			return -ESRCH;
-		}
-		if (si.si_code != CLD_TRAPPED && si.si_code != CLD_STOPPED) {
-			if (c->tid != c->leader)
-				waitpid(c->tid, NULL, __WALL);
-			return -ESRCH;
-		}
-		memset(&si, 0, sizeof si);
-		if (waitid(P_PID, c->tid, &si, WSTOPPED | __WALL | WNOHANG)) {
-			if (errno == EINTR)
-				continue;
-			return -ESRCH;
-		}
-		if (si.si_pid)
-			return si.si_status;
-	}
-}
-
-/* Resumes the thread up to its next syscall stop; signals that arrive
- * meanwhile are held back and sent again once it is released. */
-static int to_syscall_stop(struct conv *c)
-{
-	for (;;) {
-		if (ptrace(PTRACE_SYSCALL, c->tid, 0, 0))
-			return -ESRCH;
-		int st = wait_stop(c);
-		if (st < 0)
-			return st;
-		if ((st & 0xff) == (SIGTRAP | 0x80))
-			return 0;
-		if (!(st >> 8))
-			hold_signal(c, st & 0xff);
-		/* else an event stop (our interrupt, a group stop): go on */
-	}
-}
-
-/* Has the thread run syscall nr with the arguments given: its result. */
-static long inject(struct conv *c, long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-		   uint64_t a4, uint64_t a5)
-{
-	struct user_regs_struct r = c->saved;
-	int e;
-
-	r.rip = c->saved.rip - 2;	/* the syscall instruction it ran */
-	r.rax = (uint64_t)nr;
-	r.orig_rax = (uint64_t)-1;	/* no restart of the ioctl meanwhile */
-	r.rdi = a0, r.rsi = a1, r.rdx = a2, r.r10 = a3, r.r8 = a4, r.r9 = a5;
-	if (ptrace(PTRACE_SETREGS, c->tid, 0, &r))
-		return -ESRCH;
-	if ((e = to_syscall_stop(c)) || (e = to_syscall_stop(c)))	/* entry, exit */
-		return e;
-	if (ptrace(PTRACE_GETREGS, c->tid, 0, &r))
-		return -ESRCH;
-	return (long)r.rax;
-}
-
-/* Stops the thread out of its notification: 0 with c->saved, or -errno. */
-static int seize(struct conv *c)
-{
-	if (ptrace(PTRACE_SEIZE, c->tid, 0, PTRACE_O_TRACESYSGOOD))
-		return -errno;
-	if (ptrace(PTRACE_INTERRUPT, c->tid, 0, 0)) {
-		int e = errno;
-		ptrace(PTRACE_DETACH, c->tid, 0, 0);
-		return -e;
-	}
-	int st = wait_stop(c);
-	if (st < 0)
-		return st;
-	if (!(st >> 8))
-		hold_signal(c, st & 0xff);
-	if (ptrace(PTRACE_GETREGS, c->tid, 0, &c->saved))
-		return -ESRCH;
-	errno = 0;
-	long insn = ptrace(PTRACE_PEEKTEXT, c->tid, c->saved.rip - 2, 0);
-	long ret = (long)c->saved.rax;
-	/* In the ioctl, leaving the notification to restart it. */
-	if (errno || (insn & 0xffff) != 0x050f || c->saved.orig_rax != SYS_ioctl ||
-	    (ret != -ERESTARTSYS && ret != -ERESTARTNOINTR && ret != -ERESTARTNOHAND))
-		return -EAGAIN;
-	return 0;
-}
-
-/* Lets the thread go: the ioctl is issued again (err 0) or fails with err. */
-static void release(struct conv *c, int err)
-{
-	struct user_regs_struct r = c->saved;
-
-	if (err) {
-		r.rax = (uint64_t)(long)err;
-	} else {
-		r.rip -= 2;
-		r.rax = c->saved.orig_rax;
-	}
-	r.orig_rax = (uint64_t)-1;
-	ptrace(PTRACE_SETREGS, c->tid, 0, &r);
-	ptrace(PTRACE_DETACH, c->tid, 0, 0);
-	for (int i = 0; i < c->nsigs; i++)
-		syscall(SYS_tgkill, c->tgid, c->tid, c->sigs[i]);
 }
 
 /* ---- the conversion ---- */
@@ -330,13 +196,13 @@ static int copy_run(struct conv *c, const struct piece *p, const struct sink *k,
 		struct iovec l = { k->map + (run - p->start), len };
 		struct iovec r = { (void *)(uintptr_t)run, len };
 
-		return process_vm_readv(c->tid, &l, 1, &r, 1, 0) == (ssize_t)len ? 0 : -EFAULT;
+		return process_vm_readv(c->t.tid, &l, 1, &r, 1, 0) == (ssize_t)len ? 0 : -EFAULT;
 	}
 	for (uint64_t o = 0; o < len; o += sizeof buf) {
 		size_t n = len - o < sizeof buf ? len - o : sizeof buf;
 		struct iovec l = { buf, n }, r = { (void *)(uintptr_t)(run + o), n };
 
-		if (process_vm_readv(c->tid, &l, 1, &r, 1, 0) != (ssize_t)n)
+		if (process_vm_readv(c->t.tid, &l, 1, &r, 1, 0) != (ssize_t)n)
 			return -EFAULT;
 		if (pwrite(k->fd, buf, n, (off_t)(run + o - p->start)) != (ssize_t)n)
 			return errno == ENOSPC ? -ENOMEM : -EIO;
@@ -354,7 +220,7 @@ static int copy_present(struct conv *c, const struct piece *p, const struct sink
 	size_t cnt;
 	int fd, rc = 0;
 
-	snprintf(path, sizeof path, "/proc/%d/pagemap", (int)c->tgid);
+	snprintf(path, sizeof path, "/proc/%d/pagemap", (int)c->t.tgid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -errno;
 	for (uint64_t a = p->start; a < p->end && !rc; a += cnt * PG) {
@@ -388,10 +254,10 @@ static int fill_piece(struct conv *c, struct piece *p, uint64_t name)
 
 	if (p->huge)
 		flags |= MFD_HUGETLB | ((unsigned)__builtin_ctzll(p->huge) << MFD_HUGE_SHIFT);
-	p->tfd = inject(c, SYS_memfd_create, name, flags, 0, 0, 0, 0);
+	p->tfd = stopped_thread_syscall(&c->t, SYS_memfd_create, name, flags, 0, 0, 0, 0);
 	if (p->tfd < 0)
 		return (int)p->tfd;
-	long r = inject(c, SYS_ftruncate, (uint64_t)p->tfd, len, 0, 0, 0, 0);
+	long r = stopped_thread_syscall(&c->t, SYS_ftruncate, (uint64_t)p->tfd, len, 0, 0, 0, 0);
 	if (r < 0)
 		return (int)r;
 	struct sink k = { (int)syscall(SYS_pidfd_getfd, c->pidfd, (int)p->tfd, 0), NULL };
@@ -422,40 +288,45 @@ static void readvise(struct conv *c, const struct piece *p)
 
 	for (unsigned i = 0; i < sizeof advices / sizeof advices[0]; i++)
 		if (p->adv & (1u << i))
-			inject(c, SYS_madvise, p->start, len, (uint64_t)advices[i].advice, 0, 0, 0);
+			stopped_thread_syscall(&c->t, SYS_madvise, p->start, len,
+					       (uint64_t)advices[i].advice, 0, 0, 0);
 	if (p->adv & ADV_LOCKED)
-		inject(c, SYS_mlock2, p->start, len, (p->adv & ADV_ONFAULT) ? MLOCK_ONFAULT : 0,
-		       0, 0, 0);
+		stopped_thread_syscall(&c->t, SYS_mlock2, p->start, len,
+				       (p->adv & ADV_ONFAULT) ? MLOCK_ONFAULT : 0, 0, 0, 0);
 }
 
 static int convert(struct conv *c)
 {
 	static const char name[] = "mshv-guest-ram";
 	/* Below the red zone of the stopped thread's stack. */
-	uint64_t at = (c->saved.rsp - 256) & ~15ull;
+	uint64_t at = (c->t.saved.rsp - 256) & ~15ull;
 	struct iovec l = { (void *)name, sizeof name }, r = { (void *)(uintptr_t)at, sizeof name };
 	int rc = 0;
 
-	if (process_vm_writev(c->tid, &l, 1, &r, 1, 0) != (ssize_t)sizeof name)
+	if (process_vm_writev(c->t.tid, &l, 1, &r, 1, 0) != (ssize_t)sizeof name)
 		return -EFAULT;
 	for (size_t i = 0; i < c->n && !rc; i++)
 		rc = fill_piece(c, &c->p[i], at);
 	/* Past this point the VMM's memory changes: every piece is ready. */
 	for (size_t i = 0; i < c->n && !rc; i++) {
-		long m = inject(c, SYS_mmap, c->p[i].start, c->p[i].end - c->p[i].start,
-				(uint64_t)c->p[i].prot, MAP_SHARED | MAP_FIXED, (uint64_t)c->p[i].tfd, 0);
+		long m = stopped_thread_syscall(&c->t, SYS_mmap, c->p[i].start,
+						c->p[i].end - c->p[i].start, (uint64_t)c->p[i].prot,
+						MAP_SHARED | MAP_FIXED, (uint64_t)c->p[i].tfd, 0);
 		if (m != (long)c->p[i].start) {
 			rc = m < 0 ? (int)m : -EFAULT;
 			if (i)
-				fprintf(stderr, "mshv-emu: pid %d: %zu of %zu pieces of the range are "
-					"already shared memory (same contents)\n", (int)c->tgid, i, c->n);
+				fprintf(stderr,
+					"mshv-emu: pid %d: %zu of %zu pieces of the range are "
+					"already shared memory (same contents)\n",
+					(int)c->t.tgid, i, c->n);
 			break;
 		}
 		readvise(c, &c->p[i]);
 	}
 	for (size_t i = 0; i < c->n; i++)
 		if (c->p[i].tfd >= 0)
-			inject(c, SYS_close, (uint64_t)c->p[i].tfd, 0, 0, 0, 0, 0);
+			stopped_thread_syscall(&c->t, SYS_close, (uint64_t)c->p[i].tfd, 0, 0, 0, 0,
+					       0);
 	return rc;
 }
 
@@ -480,20 +351,20 @@ int private_ram_register(int lfd, uint64_t id, pid_t leader, pid_t tid, uint64_t
 	    mr.userspace_addr % PG || mr.userspace_addr + mr.size < mr.userspace_addr)
 		return PRIVATE_RAM_LET_THROUGH;
 	memset(&c, 0, sizeof c);
-	c.leader = leader;
-	c.tid = tid;
-	c.tgid = procfs_tgid_of(tid);
-	if (c.tgid <= 0 || find_pieces(&c, mr.userspace_addr, mr.userspace_addr + mr.size) ||
+	c.t.leader = leader;
+	c.t.tid = tid;
+	c.t.tgid = procfs_tgid_of(tid);
+	if (c.t.tgid <= 0 || find_pieces(&c, mr.userspace_addr, mr.userspace_addr + mr.size) ||
 	    !c.n)
 		return PRIVATE_RAM_LET_THROUGH;
 	/* What we read is the caller's only while the notification waits. */
 	if (ioctl(lfd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id))
 		return PRIVATE_RAM_CONSUMED;
-	if ((c.pidfd = (int)syscall(SYS_pidfd_open, c.tgid, 0)) < 0)
+	if ((c.pidfd = (int)syscall(SYS_pidfd_open, c.t.tgid, 0)) < 0)
 		return -ENOMEM;
 
 	double t0 = now_ms();
-	int rc = seize(&c);
+	int rc = stopped_thread_seize(&c.t);
 	if (rc == -ESRCH) {	/* gone */
 		close(c.pidfd);
 		return PRIVATE_RAM_CONSUMED;
@@ -501,29 +372,36 @@ int private_ram_register(int lfd, uint64_t id, pid_t leader, pid_t tid, uint64_t
 	if (rc == -EAGAIN) {	/* not where we stopped it: leave it be */
 		ptrace(PTRACE_DETACH, tid, 0, 0);
 		close(c.pidfd);
-		fprintf(stderr, "mshv-emu: pid %d: thread %d was not in MSHV_SET_GUEST_MEMORY when "
-			"stopped; its private guest memory stays private\n", (int)c.tgid, (int)tid);
+		fprintf(stderr,
+			"mshv-emu: pid %d: thread %d was not in MSHV_SET_GUEST_MEMORY when "
+			"stopped; its private guest memory stays private\n",
+			(int)c.t.tgid, (int)tid);
 		return ioctl(lfd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) ? PRIVATE_RAM_CONSUMED : rc;
 	}
 	if (rc == -EPERM || rc == -EBUSY) {	/* not ours to trace: nothing changed */
 		close(c.pidfd);
-		fprintf(stderr, "mshv-emu: pid %d: cannot stop thread %d to make private guest "
-			"memory %#" PRIx64 "+%#" PRIx64 " shareable: %s\n", (int)c.tgid, (int)tid,
-			(uint64_t)mr.userspace_addr, (uint64_t)mr.size, strerror(-rc));
+		fprintf(stderr,
+			"mshv-emu: pid %d: cannot stop thread %d to make private guest "
+			"memory %#" PRIx64 "+%#" PRIx64 " shareable: %s\n",
+			(int)c.t.tgid, (int)tid, (uint64_t)mr.userspace_addr, (uint64_t)mr.size,
+			strerror(-rc));
 		return rc;
 	}
 	if (!rc)
 		rc = convert(&c);
-	release(&c, rc);
+	stopped_thread_release(&c.t, rc);
 	close(c.pidfd);
 	if (rc)
-		fprintf(stderr, "mshv-emu: pid %d: cannot make private guest memory %#" PRIx64
-			"+%#" PRIx64 " shareable (%s): MSHV_SET_GUEST_MEMORY fails with it\n",
-			(int)c.tgid, (uint64_t)mr.userspace_addr, (uint64_t)mr.size, strerror(-rc));
+		fprintf(stderr,
+			"mshv-emu: pid %d: cannot make private guest memory %#" PRIx64 "+%#" PRIx64
+			" shareable (%s): MSHV_SET_GUEST_MEMORY fails with it\n",
+			(int)c.t.tgid, (uint64_t)mr.userspace_addr, (uint64_t)mr.size,
+			strerror(-rc));
 	else if (v && *v == '1')
-		fprintf(stderr, "mshv-emu: pid %d: private guest memory %#" PRIx64 "+%#" PRIx64
+		fprintf(stderr,
+			"mshv-emu: pid %d: private guest memory %#" PRIx64 "+%#" PRIx64
 			" is now shared (%zu piece(s), %" PRIu64 " KiB copied, %.3f ms)\n",
-			(int)c.tgid, (uint64_t)mr.userspace_addr, (uint64_t)mr.size, c.n,
+			(int)c.t.tgid, (uint64_t)mr.userspace_addr, (uint64_t)mr.size, c.n,
 			c.copied / 1024, now_ms() - t0);
 	return PRIVATE_RAM_CONSUMED;
 }

@@ -84,7 +84,8 @@ tests_unit_check_cuse_security_LDADD = libmshvcuse.la $(FUSE3_LIBS)
 # its "VMM" is statically linked.
 UNIT_TESTS += tests/unit/check_launcher
 tests_unit_check_launcher_SOURCES = tests/cuse/check_launcher.c src/launcher.c src/launcher.h \
-	src/private_ram.c src/private_ram.h src/procfs.c src/procfs.h
+	src/private_ram.c src/private_ram.h src/stopped_thread.c src/stopped_thread.h \
+	src/vmm_uffd.c src/vmm_uffd.h src/procfs.c src/procfs.h
 tests_unit_check_launcher_CPPFLAGS = $(UNIT_CPPFLAGS)
 check_PROGRAMS += tests/unit/launcher_child
 tests_unit_launcher_child_SOURCES = tests/cuse/launcher_child.c

@@ -168,6 +168,18 @@ int emu_set_msi_routing(struct emu_partition *pt, const struct emu_msi_entry *e,
  * vector that route delivered. Deassign removes every irqfd with this
  * eventfd and gsi (0 even if none); no injection from them after return.
  */
+/*
+ * A face whose guest memory is its own mapping of another process's (the
+ * CUSE daemon) gives the core a userfaultfd that process opened (not
+ * UFFD_USER_MODE_ONLY, not yet initialised with UFFDIO_API): the core then
+ * write-protects the executed pages in that process and sees its writes
+ * to code, however many pages (else only 512 code pages are compared by
+ * copies at each entry). Takes uffd. 0; -EOPNOTSUPP if this kernel has
+ * no userfaultfd write protection (or MSHV_EMU_CODEWATCH=off); -EINVAL if
+ * uffd is not a fresh userfaultfd; -EEXIST if one is set.
+ */
+int emu_partition_watch_vmm_writes(struct emu_partition *pt, int uffd);
+
 /* An interrupt the core raised itself from an irqfd signal, for a face's
  * trace (no real driver shows these): the MSI route it used and what
  * delivery answered (0 or -errno). */

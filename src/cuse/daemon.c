@@ -240,6 +240,22 @@ static long do_whoami(struct fh *f, uint64_t arg, const struct mshv_uaccess *ua)
 	return ua->write(ua->ctx, arg, &w, sizeof w) ? -EFAULT : 0;
 }
 
+static long do_watch(struct fh *f, uint64_t arg, const struct mshv_uaccess *ua)
+{
+	struct mshvd_watch w;
+
+	if (fh_kind(f) != MSHVD_KIND_PARTITION)
+		return -ENOTTY;
+	if (ua->read(ua->ctx, &w, arg, sizeof w))
+		return -EFAULT;
+	if (w.rsvd || w.uffd < 0)
+		return w.rsvd ? -EINVAL : -EBADF;
+	int fd = ua->get_fd(ua->ctx, w.uffd);
+	if (fd < 0)
+		return fd;
+	return emu_partition_watch_vmm_writes(f->obj->pt, fd);
+}
+
 static long do_bind(struct fh *f, uint64_t arg, const struct mshv_uaccess *ua,
 		    const struct fuse_ctx *c)
 {
@@ -433,6 +449,9 @@ static void op_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_info *
 		return;
 	case MSHVD_IOC_BIND:
 		mshvd_reply(req, do_bind(f, uarg, &ua, c));
+		return;
+	case MSHVD_IOC_WATCH_WRITES:
+		mshvd_reply(req, do_watch(f, uarg, &ua));
 		return;
 	}
 	f->used = true;

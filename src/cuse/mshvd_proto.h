@@ -59,7 +59,27 @@ struct mshvd_bind {
 	__u8 arg[MSHVD_BIND_ARG_MAX];	/* the create's argument struct */
 };
 
+/*
+ * WATCH_WRITES, on a partition open: uffd is a userfaultfd in the caller's
+ * fd table, opened by the process whose memory backs the guest RAM (the
+ * VMM: mshv-emu run --cuse opens it there), without UFFD_USER_MODE_ONLY
+ * and not yet initialised. The daemon takes a duplicate (the caller should
+ * close its own, and the VMM its own, so that the daemon's exit lifts the
+ * protections) and write-protects the pages the guest executes in the
+ * VMM's mapping: the VMM's rewrites of guest code are then seen however
+ * many pages the guest runs (emu_partition_watch_vmm_writes). Without it
+ * only 512 code pages are compared by copies (docs/engine.md).
+ * 0; EBADF not an fd of the caller; EINVAL not a fresh userfaultfd (or
+ * rsvd not 0); EOPNOTSUPP no userfaultfd write protection in the daemon's
+ * kernel; EEXIST the partition has one.
+ */
+struct mshvd_watch {
+	__s32 uffd;
+	__u32 rsvd; /* 0 */
+};
+
 #define MSHVD_IOC_WHOAMI _IOR(MSHVD_IOCTL_TYPE, 0x00, struct mshvd_whoami)
 #define MSHVD_IOC_BIND   _IOW(MSHVD_IOCTL_TYPE, 0x01, struct mshvd_bind)
+#define MSHVD_IOC_WATCH_WRITES _IOW(MSHVD_IOCTL_TYPE, 0x02, struct mshvd_watch)
 
 #endif

@@ -11,6 +11,7 @@
 #include "fake_kernel.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/fuse.h>
 #ifndef FUSE_INT_REQ_BIT
 #define FUSE_INT_REQ_BIT (1ULL << 0)
@@ -23,8 +24,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -77,6 +80,38 @@ int main(void)
 	CHECK(pt_handle && kind == MSHVD_KIND_PARTITION, "the bound open is a partition");
 	CHECK(bind_as(pt, dev_handle, MSHV_CREATE_PARTITION, &cp, sizeof cp, me, 1000) == -EBUSY,
 	      "BIND on an already bound open: EBUSY");
+
+	/* WATCH_WRITES: the VMM's userfaultfd for the watch on guest code. */
+	{
+		struct mshvd_watch w = { .uffd = -1 };
+		CHECK(do_ioctl(dev, MSHVD_IOC_WATCH_WRITES, &w) == -ENOTTY,
+		      "WATCH_WRITES on a device open: ENOTTY");
+		CHECK(do_ioctl(pt, MSHVD_IOC_WATCH_WRITES, &w) == -EBADF,
+		      "WATCH_WRITES of a negative fd: EBADF");
+		w = (struct mshvd_watch){ .uffd = 0, .rsvd = 1 };
+		CHECK(do_ioctl(pt, MSHVD_IOC_WATCH_WRITES, &w) == -EINVAL,
+		      "WATCH_WRITES with rsvd set: EINVAL");
+		int efd = eventfd(0, EFD_CLOEXEC);
+		w = (struct mshvd_watch){ .uffd = efd };
+		long not_uffd = do_ioctl(pt, MSHVD_IOC_WATCH_WRITES, &w);
+		w.uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+		long rc = w.uffd < 0 ? -ENOSYS : do_ioctl(pt, MSHVD_IOC_WATCH_WRITES, &w);
+		if (rc == -ENOSYS || rc == -EOPNOTSUPP) {
+			/* No userfaultfd, no pidfd_getfd (valgrind), or no
+			 * write protection: every fd gets the same answer. */
+			printf("note: no write watch here (%ld)\n", rc);
+			CHECK(not_uffd == rc, "WATCH_WRITES without a watch: %ld", not_uffd);
+		} else {
+			CHECK(not_uffd == -EINVAL, "WATCH_WRITES of an eventfd: EINVAL (%ld)",
+			      not_uffd);
+			CHECK(rc == 0, "WATCH_WRITES of a fresh userfaultfd: 0 (%ld)", rc);
+			CHECK(do_ioctl(pt, MSHVD_IOC_WATCH_WRITES, &w) == -EEXIST,
+			      "a second WATCH_WRITES: EEXIST");
+		}
+		if (w.uffd >= 0)
+			close(w.uffd);
+		close(efd);
+	}
 
 	/* A hypercall round trip: struct, input and output in this process. */
 	{

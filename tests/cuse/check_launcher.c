@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -54,7 +56,26 @@ static int fake_whoami(void *ctx, int fd, struct mshvd_whoami *w)
 	w->handle = st.st_ino;
 	w->kind = link_has(fd, "fake-mshv-dev") ? MSHVD_KIND_DEVICE
 		: link_has(fd, "fake-mshv-pt") ? MSHVD_KIND_PARTITION : MSHVD_KIND_VP;
+	if (w->kind == MSHVD_KIND_PARTITION)
+		w->partition_id = st.st_ino;
 	return 0;
+}
+
+static int watches;
+
+/* As the daemon takes it: a userfaultfd nobody has initialised. */
+static int fake_watch_writes(void *ctx, int fd, int uffd)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	int d = dup(uffd);
+
+	(void)ctx;
+	if (!link_has(fd, "fake-mshv-pt") || !link_has(uffd, "[userfaultfd]") || d < 0)
+		return -EINVAL;
+	int rc = ioctl(d, UFFDIO_API, &api) ? -errno : 0;
+	close(d);
+	watches += !rc;
+	return rc;
 }
 
 static int binds;
@@ -83,7 +104,8 @@ static int fake_open_bind(void *ctx, const struct mshvd_bind *b)
 int main(int argc, char **argv)
 {
 	char dir[PATH_MAX], child[PATH_MAX + 32];
-	const struct launcher_backend be = { fake_is_device, fake_whoami, fake_open_bind, NULL };
+	const struct launcher_backend be = { fake_is_device, fake_whoami, fake_open_bind,
+					     fake_watch_writes, NULL };
 	int fails = 0;
 
 	(void)argc;
@@ -121,6 +143,10 @@ int main(int argc, char **argv)
 	       "memfd with its contents, untouched pages untouched; EMFILE leaves it private (%d)\n",
 	       rc == 0 ? "ok" : "FAIL", rc);
 	fails += rc != 0;
+	printf("%s - the partition's first SET_GUEST_MEMORY gave the backend a fresh userfaultfd "
+	       "of the VMM, once, none left in the VMM (%d watches)\n",
+	       rc == 0 && watches == 1 ? "ok" : "FAIL", watches);
+	fails += rc != 0 || watches != 1;
 
 	char *missing[] = { "/nonexistent/vmm", NULL };
 	rc = launcher_run(&be, missing);

@@ -110,6 +110,10 @@ static int private_case(void)
 	errno = 0;
 	CHECK(ioctl(pt, MSHV_SET_GUEST_MEMORY, &r) == -1 && errno == ENOTTY,
 	      "SET_GUEST_MEMORY went through after the conversion");
+	/* The launcher opened a userfaultfd here for the daemon and kept
+	 * none of it in this process. */
+	for (int f = 0; f < 1024; f++)
+		CHECK(!fd_is(f, "[userfaultfd]"), "fd %d is a userfaultfd left behind", f);
 	long rss = vma_of(m + big / 2, perms, path, sizeof path);
 	CHECK(perms[3] == 's' && strstr(path, "memfd:mshv-guest-ram"),
 	      "the range is shared now (%s %s)", perms, path);

@@ -371,6 +371,20 @@ static int put_arg(void *dst, const void *src, size_t n)
 	return process_vm_writev(getpid(), &l, 1, &r, 1, 0) == (ssize_t)n ? 0 : -EFAULT;
 }
 
+/* A new partition gets a userfaultfd of this process, as the launcher
+ * gives one, so that the daemon sees this process rewrite guest code. The
+ * daemon keeps its duplicate; ours goes. Failure leaves the daemon's
+ * fallback (copies of 512 code pages), as with the launcher. */
+static void give_write_watch(int pfd)
+{
+	struct mshvd_watch w = { .uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK) };
+
+	if (w.uffd < 0)
+		return;
+	lb_ioctl(pfd, MSHVD_IOC_WATCH_WRITES, &w);
+	real_close(w.uffd);
+}
+
 /* MSHV_CREATE_*: a fresh open bound to the new object, as the launcher
  * does it (src/launcher.c); 1 if this is not such a create (let through). */
 static long lb_create(int fd, unsigned cmd, void *arg, int *newfd)
@@ -393,6 +407,8 @@ static long lb_create(int fd, unsigned cmd, void *arg, int *newfd)
 		close(nfd);
 		return rc;
 	}
+	if (cmd == MSHV_CREATE_PARTITION)
+		give_write_watch(nfd);
 	*newfd = nfd;
 	return 0;
 }

@@ -10,12 +10,18 @@
 
 #include "check_run.h"
 #include <check.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define PAGE 4096u
@@ -160,6 +166,69 @@ START_TEST(test_outside_range)
 }
 END_TEST
 
+/* The CUSE daemon's case: the userfaultfd is another process's (the VMM
+ * opened it), and so are the addresses watched. */
+START_TEST(test_adopted_from_another_process)
+{
+	uint8_t *p =
+		mmap(NULL, 64 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int up[2], down[2], fd = -1;
+
+	ck_assert_ptr_ne(p, MAP_FAILED);
+	memset(p, 0x90, 64 * PAGE);
+	ck_assert_int_eq(pipe(up), 0);
+	ck_assert_int_eq(pipe(down), 0);
+	pid_t child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) { /* the VMM */
+		char go;
+		fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+		if (write(up[1], &fd, sizeof fd) != sizeof fd || read(down[0], &go, 1) != 1)
+			_exit(1);
+		close(fd); /* the watcher's duplicate is the one */
+		p[33 * PAGE + 5] = 0xcc;
+		_exit(0);
+	}
+	ck_assert_int_eq(read(up[0], &fd, sizeof fd), sizeof fd);
+	ck_assert_int_ge(fd, 0);
+	int pidfd = (int)syscall(SYS_pidfd_open, child, 0);
+	int uffd = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	ck_assert_int_ge(uffd, 0);
+	struct codewatch *cw = codewatch_adopt(uffd);
+	ck_assert_ptr_nonnull(cw);
+	for (unsigned i = 0; i < 64; i++)
+		ck_assert(codewatch_track(cw, p, 64 * PAGE, p + (size_t)i * PAGE));
+	/* Our own writes are not the other process's. */
+	p[40 * PAGE] = 0xc3;
+	ck_assert(!codewatch_take_changed(cw));
+	ck_assert_int_eq(write(down[1], "g", 1), 1);
+	int st;
+	ck_assert_int_eq(waitpid(child, &st, 0), child);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	ck_assert(codewatch_take_changed(cw));
+	ck_assert_uint_eq(codewatch_count(cw), 63);
+	ck_assert_uint_eq(p[33 * PAGE + 5], 0xcc);
+	codewatch_free(cw);
+	close(pidfd);
+	munmap(p, 64 * PAGE);
+}
+END_TEST
+
+/* A descriptor a client names may be anything: only a fresh userfaultfd
+ * is taken (an ioctl number means something else to another driver). */
+START_TEST(test_adopt_refuses)
+{
+	ck_assert_ptr_null(codewatch_adopt(eventfd(0, EFD_CLOEXEC)));
+	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	struct uffdio_api api = { .api = UFFD_API };
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ioctl(fd, UFFDIO_API, &api), 0);
+	ck_assert_ptr_null(codewatch_adopt(fd));
+	/* Both were taken: closed. */
+	ck_assert_int_eq(fcntl(fd, F_GETFD), -1);
+}
+END_TEST
+
 int main(void)
 {
 	struct codewatch *probe = codewatch_new();
@@ -179,6 +248,8 @@ int main(void)
 	tcase_add_test(tc, test_discard);
 	tcase_add_test(tc, test_reset_and_free_leave_memory_writable);
 	tcase_add_test(tc, test_outside_range);
+	tcase_add_test(tc, test_adopted_from_another_process);
+	tcase_add_test(tc, test_adopt_refuses);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 
