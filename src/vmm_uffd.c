@@ -12,10 +12,60 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+/* Seccomp filters on a thread (/proc/TID/status, Linux 5.9), or -1. */
+static int filters_of(pid_t tid)
+{
+	char path[64], line[128];
+	int n = -1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "Seccomp_filters: %d", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/*
+ * Would every filter on the thread let userfaultfd() through? A filter
+ * does not say, and many kill or trap what they do not list (Cloud
+ * Hypervisor's, by default, on its VMM thread): a thread with a filter of
+ * the VMM's own, beyond the launcher's, gets no injected call. Filters the
+ * launcher itself runs under are the VMM's too: the call is tried once in
+ * a child of the launcher first.
+ */
+static bool syscall_safe(pid_t tid)
+{
+	static int inherited_ok = -1;
+	int mine = filters_of(getpid());
+
+	if (mine < 0 || filters_of(tid) != mine + 1)
+		return false;
+	if (mine == 0)
+		return true;
+	if (inherited_ok < 0) {
+		int st = 0;
+		pid_t p = fork();
+		if (p == 0) {
+			long fd = syscall(SYS_userfaultfd, O_CLOEXEC);
+			_exit(fd >= 0 ? 0 : 1);
+		}
+		inherited_ok =
+			p > 0 && waitpid(p, &st, 0) == p && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	}
+	return inherited_ok;
+}
 
 int vmm_uffd_open(int lfd, uint64_t id, pid_t leader, pid_t tid, int *consumed)
 {
@@ -24,6 +74,8 @@ int vmm_uffd_open(int lfd, uint64_t id, pid_t leader, pid_t tid, int *consumed)
 	*consumed = 0;
 	if (t.tgid <= 0)
 		return -ESRCH;
+	if (!syscall_safe(tid))
+		return -EPERM;
 	int pidfd = (int)syscall(SYS_pidfd_open, t.tgid, 0);
 	if (pidfd < 0)
 		return -errno;

@@ -21,6 +21,9 @@
  * launcher's own descriptor of the VMM's new userfaultfd is returned.
  * -errno if none could be made; *consumed tells whether the notification
  * is gone all the same (the thread re-issues the ioctl, or has exited).
+ * -EPERM, untouched, when the thread has a seccomp filter of the VMM's own
+ * (which may kill it for the call) or the launcher's own filters refuse
+ * the call.
  */
 int vmm_uffd_open(int lfd, uint64_t id, pid_t leader, pid_t tid, int *consumed);
 

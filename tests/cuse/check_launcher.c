@@ -148,6 +148,14 @@ int main(int argc, char **argv)
 	       rc == 0 && watches == 1 ? "ok" : "FAIL", watches);
 	fails += rc != 0 || watches != 1;
 
+	watches = 0;
+	char *filt[] = { child, "filtered", NULL };
+	rc = launcher_run(&be, filt);
+	printf("%s - a VMM with a seccomp filter of its own (one that kills for userfaultfd) gets "
+	       "no call injected for the write watch: it lives, no watch (%d, %d watches)\n",
+	       rc == 0 && watches == 0 ? "ok" : "FAIL", rc, watches);
+	fails += rc != 0 || watches != 0;
+
 	char *missing[] = { "/nonexistent/vmm", NULL };
 	rc = launcher_run(&be, missing);
 	printf("%s - missing program: 127 (%d)\n", rc == 127 ? "ok" : "FAIL", rc);

@@ -5,7 +5,7 @@
  * fake-mshv-dev; the test's fake backend binds new memfds and writes the
  * create arguments it received into them, so this program can check that
  * the injected fds are new, CLOEXEC and carry its own arguments.
- * Usage: launcher_child [ok | exit N | kill | private]
+ * Usage: launcher_child [ok | exit N | kill | private | filtered]
  * "private" registers private anonymous memory (private_ram.c): it must
  * come back shared, with its contents, its untouched pages untouched,
  * while another thread runs; a conversion that cannot be done is an errno
@@ -18,7 +18,11 @@
 #include <stdint.h>
 #include <sys/resource.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <linux/mshv.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/syscall.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,6 +193,36 @@ static int private_case(void)
 	return fails ? 1 : 0;
 }
 
+/* A VMM with a seccomp filter of its own that kills for userfaultfd (as
+ * Cloud Hypervisor's kills or traps whatever it does not list): the
+ * launcher must not run that call here for the write watch. */
+static int filtered_case(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_userfaultfd, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof f / sizeof f[0], .filter = f };
+	int dev = memfd_create("fake-mshv-dev", 0);
+	struct mshv_create_partition cp = { .pt_isolation = MSHV_PT_ISOLATION_NONE };
+	int pt = ioctl(dev, MSHV_CREATE_PARTITION, &cp);
+
+	CHECK(pt > dev, "CREATE_PARTITION gave fd %d", pt);
+	CHECK(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0, "own filter");
+	uint8_t *m =
+		mmap(NULL, 16 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(m != MAP_FAILED, "mmap");
+	struct mshv_user_mem_region r = { .size = 16 * 4096,
+					  .userspace_addr = (uintptr_t)m,
+					  .flags = 1u << MSHV_SET_MEM_BIT_WRITABLE };
+	errno = 0;
+	CHECK(ioctl(pt, MSHV_SET_GUEST_MEMORY, &r) == -1 && errno == ENOTTY,
+	      "SET_GUEST_MEMORY let through to the fake partition");
+	return fails ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 2 && !strcmp(argv[1], "exit"))
@@ -197,6 +231,8 @@ int main(int argc, char **argv)
 		raise(SIGKILL);
 	if (argc > 1 && !strcmp(argv[1], "private"))
 		return private_case();
+	if (argc > 1 && !strcmp(argv[1], "filtered"))
+		return filtered_case();
 
 	int dev = memfd_create("fake-mshv-dev", 0);
 	struct mshv_create_partition cp = { .pt_flags = 1ull << MSHV_PT_BIT_LAPIC,
