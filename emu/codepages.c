@@ -125,11 +125,8 @@ int emu_partition_watch_vmm_writes(struct emu_partition *pt, int uffd)
 	if (e->vmm_cw) {
 		close(uffd);
 		rc = -EEXIST;
-	} else if (!codewatch_available()) {
-		close(uffd);
-		rc = -EOPNOTSUPP;
-	} else if (!(e->vmm_cw = codewatch_adopt(uffd))) {
-		rc = -EINVAL;
+	} else {
+		rc = codewatch_adopt(uffd, &e->vmm_cw);
 	}
 	engine_release(pt);
 	return rc;

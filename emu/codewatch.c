@@ -263,20 +263,17 @@ static bool is_uffd(int fd)
 	return !strcmp(link, "anon_inode:[userfaultfd]");
 }
 
-bool codewatch_available(void)
+int codewatch_adopt(int uffd, struct codewatch **out)
 {
-	return !disabled() && features_wanted();
-}
+	uint64_t want = disabled() ? 0 : features_wanted();
 
-struct codewatch *codewatch_adopt(int uffd)
-{
-	uint64_t want = disabled() || !is_uffd(uffd) ? 0 : features_wanted();
-
-	if (!want) {
+	*out = NULL;
+	if (!want || !is_uffd(uffd)) {
 		close(uffd);
-		return NULL;
+		return want ? -EINVAL : -EOPNOTSUPP;
 	}
-	return start(uffd, want);
+	*out = start(uffd, want);
+	return *out ? 0 : -EINVAL;
 }
 
 void codewatch_free(struct codewatch *cw)

@@ -27,11 +27,10 @@ struct codewatch *codewatch_new(void);
 /* The same on a userfaultfd another process opened for its own address
  * space and nobody has initialised (UFFDIO_API) yet: the watched ranges
  * and pages are then addresses of that process (a CUSE client's mapping
- * of guest memory). Takes uffd; NULL as above, or when uffd is not such a
+ * of guest memory). Takes uffd. 0 with *out set; -EOPNOTSUPP where
+ * codewatch_new would give NULL; -EINVAL if uffd is not such a
  * descriptor. */
-struct codewatch *codewatch_adopt(int uffd);
-/* Whether codewatch_new/_adopt can work at all here (kernel, setting). */
-bool codewatch_available(void);
+int codewatch_adopt(int uffd, struct codewatch **out);
 void codewatch_free(struct codewatch *cw);
 
 /* Watches the 4 KiB page at page, inside the host range [start, start+len)

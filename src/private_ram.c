@@ -42,7 +42,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -369,8 +368,7 @@ int private_ram_register(int lfd, uint64_t id, pid_t leader, pid_t tid, uint64_t
 		close(c.pidfd);
 		return PRIVATE_RAM_CONSUMED;
 	}
-	if (rc == -EAGAIN) {	/* not where we stopped it: leave it be */
-		ptrace(PTRACE_DETACH, tid, 0, 0);
+	if (rc == -EAGAIN) { /* not where we stopped it: let go as it was */
 		close(c.pidfd);
 		fprintf(stderr,
 			"mshv-emu: pid %d: thread %d was not in MSHV_SET_GUEST_MEMORY when "

@@ -9,10 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-pid_t procfs_tgid_of(pid_t tid)
+long procfs_status(pid_t tid, const char *name)
 {
 	char path[64], line[256];
-	pid_t tgid = -1;
+	size_t len = strlen(name);
+	long v = -1;
 	FILE *f;
 
 	if (tid <= 0)
@@ -22,10 +23,15 @@ pid_t procfs_tgid_of(pid_t tid)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof line, f))
-		if (!strncmp(line, "Tgid:", 5)) {
-			tgid = (pid_t)strtol(line + 5, NULL, 10);
+		if (!strncmp(line, name, len) && line[len] == ':') {
+			v = strtol(line + len + 1, NULL, 10);
 			break;
 		}
 	fclose(f);
-	return tgid;
+	return v;
+}
+
+pid_t procfs_tgid_of(pid_t tid)
+{
+	return (pid_t)procfs_status(tid, "Tgid");
 }

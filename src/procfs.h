@@ -8,6 +8,10 @@
 
 #include <sys/types.h>
 
+/* The number after "name:" in /proc/TID/status (name without the colon),
+ * or -1 if there is none (or no such thread). */
+long procfs_status(pid_t tid, const char *name);
+
 /* The thread group (process) of thread tid, from /proc/TID/status, or -1. */
 pid_t procfs_tgid_of(pid_t tid);
 

@@ -97,6 +97,14 @@ long stopped_thread_syscall(struct stopped_thread *t, long nr, uint64_t a0, uint
 	return (long)r.rax;
 }
 
+/* Detaches, and sends again the signals held back meanwhile. */
+static void let_go(struct stopped_thread *t)
+{
+	ptrace(PTRACE_DETACH, t->tid, 0, 0);
+	for (int i = 0; i < t->nsigs; i++)
+		syscall(SYS_tgkill, t->tgid, t->tid, t->sigs[i]);
+}
+
 /* Stops the thread out of its notification: 0 with t->saved, or -errno. */
 int stopped_thread_seize(struct stopped_thread *t)
 {
@@ -119,8 +127,10 @@ int stopped_thread_seize(struct stopped_thread *t)
 	long ret = (long)t->saved.rax;
 	/* In the ioctl, leaving the notification to restart it. */
 	if (errno || (insn & 0xffff) != 0x050f || t->saved.orig_rax != SYS_ioctl ||
-	    (ret != -ERESTARTSYS && ret != -ERESTARTNOINTR && ret != -ERESTARTNOHAND))
+	    (ret != -ERESTARTSYS && ret != -ERESTARTNOINTR && ret != -ERESTARTNOHAND)) {
+		let_go(t);
 		return -EAGAIN;
+	}
 	return 0;
 }
 
@@ -137,7 +147,5 @@ void stopped_thread_release(struct stopped_thread *t, int err)
 	}
 	r.orig_rax = (uint64_t)-1;
 	ptrace(PTRACE_SETREGS, t->tid, 0, &r);
-	ptrace(PTRACE_DETACH, t->tid, 0, 0);
-	for (int i = 0; i < t->nsigs; i++)
-		syscall(SYS_tgkill, t->tgid, t->tid, t->sigs[i]);
+	let_go(t);
 }

@@ -32,8 +32,8 @@ struct stopped_thread {
 };
 
 /* Stops the thread out of its notification: 0; -ESRCH gone; -EAGAIN not in
- * an ioctl to restart (detach it and leave it be); -EPERM/-EBUSY not ours
- * to trace (nothing happened). */
+ * an ioctl to restart (it has been let go as it was); -EPERM/-EBUSY not
+ * ours to trace (nothing happened). */
 int stopped_thread_seize(struct stopped_thread *t);
 
 /* Has the thread run syscall nr with these arguments: its result. */

@@ -13,29 +13,10 @@
 #include <fcntl.h>
 #include <linux/seccomp.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <sys/ioctl.h>
-#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-/* Seccomp filters on a thread (/proc/TID/status, Linux 5.9), or -1. */
-static int filters_of(pid_t tid)
-{
-	char path[64], line[128];
-	int n = -1;
-	FILE *f;
-
-	snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
-	if (!(f = fopen(path, "re")))
-		return -1;
-	while (fgets(line, sizeof line, f))
-		if (sscanf(line, "Seccomp_filters: %d", &n) == 1)
-			break;
-	fclose(f);
-	return n;
-}
 
 /*
  * Would every filter on the thread let userfaultfd() through? A filter
@@ -48,9 +29,9 @@ static int filters_of(pid_t tid)
 static bool syscall_safe(pid_t tid)
 {
 	static int inherited_ok = -1;
-	int mine = filters_of(getpid());
+	long mine = procfs_status(getpid(), "Seccomp_filters");
 
-	if (mine < 0 || filters_of(tid) != mine + 1)
+	if (mine < 0 || procfs_status(tid, "Seccomp_filters") != mine + 1)
 		return false;
 	if (mine == 0)
 		return true;
@@ -81,8 +62,6 @@ int vmm_uffd_open(int lfd, uint64_t id, pid_t leader, pid_t tid, int *consumed)
 		return -errno;
 	int rc = stopped_thread_seize(&t);
 	if (rc) {
-		if (rc != -EPERM && rc != -EBUSY)
-			ptrace(PTRACE_DETACH, tid, 0, 0);
 		close(pidfd);
 		*consumed = rc == -ESRCH || ioctl(lfd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) != 0;
 		return rc;

@@ -248,8 +248,10 @@ static long do_watch(struct fh *f, uint64_t arg, const struct mshv_uaccess *ua)
 		return -ENOTTY;
 	if (ua->read(ua->ctx, &w, arg, sizeof w))
 		return -EFAULT;
-	if (w.rsvd || w.uffd < 0)
-		return w.rsvd ? -EINVAL : -EBADF;
+	if (w.rsvd)
+		return -EINVAL;
+	if (w.uffd < 0)
+		return -EBADF;
 	int fd = ua->get_fd(ua->ctx, w.uffd);
 	if (fd < 0)
 		return fd;

@@ -10,6 +10,7 @@
 
 #include "check_run.h"
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/userfaultfd.h>
 #include <pthread.h>
@@ -194,7 +195,8 @@ START_TEST(test_adopted_from_another_process)
 	int pidfd = (int)syscall(SYS_pidfd_open, child, 0);
 	int uffd = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
 	ck_assert_int_ge(uffd, 0);
-	struct codewatch *cw = codewatch_adopt(uffd);
+	struct codewatch *cw;
+	ck_assert_int_eq(codewatch_adopt(uffd, &cw), 0);
 	ck_assert_ptr_nonnull(cw);
 	for (unsigned i = 0; i < 64; i++)
 		ck_assert(codewatch_track(cw, p, 64 * PAGE, p + (size_t)i * PAGE));
@@ -218,12 +220,15 @@ END_TEST
  * is taken (an ioctl number means something else to another driver). */
 START_TEST(test_adopt_refuses)
 {
-	ck_assert_ptr_null(codewatch_adopt(eventfd(0, EFD_CLOEXEC)));
+	struct codewatch *cw = (void *)1;
+	ck_assert_int_eq(codewatch_adopt(eventfd(0, EFD_CLOEXEC), &cw), -EINVAL);
+	ck_assert_ptr_null(cw);
 	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	struct uffdio_api api = { .api = UFFD_API };
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(ioctl(fd, UFFDIO_API, &api), 0);
-	ck_assert_ptr_null(codewatch_adopt(fd));
+	ck_assert_int_eq(codewatch_adopt(fd, &cw), -EINVAL);
+	ck_assert_ptr_null(cw);
 	/* Both were taken: closed. */
 	ck_assert_int_eq(fcntl(fd, F_GETFD), -1);
 }
