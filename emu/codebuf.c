@@ -25,10 +25,15 @@
 
 #include <unicorn/unicorn.h>
 
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define CODEBUF_SLOT  (2 * (size_t)EMU_TCG_BUFFER)
 #define CODEBUF_SLOTS 4
@@ -93,18 +98,22 @@ static void rereserve(int i)
 	}
 }
 
-int codebuf_open(void)
+static int open_locked(void)
 {
-	int slot = -1;
-
-	pthread_mutex_lock(&codebuf_lock);
-	for (int i = 0; i < CODEBUF_SLOTS && slot < 0; i++) {
+	for (int i = 0; i < CODEBUF_SLOTS; i++) {
 		if (codebuf_base && codebuf_held[i] == CODEBUF_ALL) {
 			codebuf_held[i] = 0;
-			slot = i;
 			munmap(codebuf_base + (size_t)i * CODEBUF_SLOT, CODEBUF_SLOT);
+			return i;
 		}
 	}
+	return -1;
+}
+
+int codebuf_open(void)
+{
+	pthread_mutex_lock(&codebuf_lock);
+	int slot = open_locked();
 	pthread_mutex_unlock(&codebuf_lock);
 	return slot;
 }
@@ -117,4 +126,130 @@ void codebuf_return(int slot)
 	/* A slot another mapping now shares is not used again. */
 	rereserve(slot);
 	pthread_mutex_unlock(&codebuf_lock);
+}
+
+/*
+ * The first fill. Unicorn 2.1.1 never allocates the buffer's one region at
+ * start-up (qemu/tcg/tcg.c tcg_region_init; fixed in 2.1.3, 2128e01e).
+ * When the buffer first fills, tcg_tb_alloc takes the missing allocation
+ * for a fresh region: it zeroes the buffer and starts again at its
+ * beginning, while every block translated so far stays in the lookup
+ * tables. The next lookup of one of them runs whatever now lies at its
+ * address (a host SIGSEGV; tests/conformance/test_selfmod.c), and a fault
+ * inside it finds no block to restore the guest state from. A flush
+ * allocates the region, so every later fill flushes. It is done here,
+ * before any guest code: a flush in the middle of a guest's run once broke
+ * Linux's code patching (docs/engine.md). The flush zeroes the 32 MiB (~7
+ * ms; 0.5 s in User-Mode Linux, where every page-table change is a host
+ * system call) and so makes it resident; fifty idle partitions would hold
+ * 1.6 GiB. So the zeroed pages are given back (MADV_DONTNEED: they read as
+ * zero again): all but the first, which holds TCG's prologue. The buffer
+ * is the new rwx memory of its size that initialisation added; engines are
+ * initialised one at a time under the lock, so another engine's cannot be
+ * mistaken for it. If it cannot be told (no /proc, another JIT mapping at
+ * the same moment), the pages stay: memory, never correctness.
+ */
+
+struct rwx {
+	uintptr_t lo, hi;
+};
+
+/* The process's rwx mappings into *out (free it); false if they cannot
+ * be read. */
+static bool rwx_maps(struct rwx **out, size_t *n)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	struct rwx *v = NULL;
+	size_t cap = 0;
+	char line[512];
+
+	*out = NULL;
+	*n = 0;
+	if (!f)
+		return false;
+	while (fgets(line, sizeof line, f)) {
+		uintptr_t lo, hi;
+		char perms[8];
+
+		if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " %7s", &lo, &hi, perms) != 3 ||
+		    strncmp(perms, "rwx", 3))
+			continue;
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			struct rwx *nv = realloc(v, cap * sizeof *v);
+			if (!nv) {
+				free(v);
+				fclose(f);
+				*n = 0;
+				return false;
+			}
+			v = nv;
+		}
+		v[(*n)++] = (struct rwx){ lo, hi };
+	}
+	fclose(f);
+	*out = v;
+	return true;
+}
+
+/* Whether [lo, hi) can be the rwx part of a new code buffer of size
+ * bytes: Unicorn maps exactly size and makes the last page a guard. */
+static bool buffer_sized(uintptr_t lo, uintptr_t hi, size_t size, size_t page)
+{
+	return hi - lo <= size && hi - lo + 2 * page >= size;
+}
+
+/* The one range of rwx memory in after that was not in before and has a
+ * code buffer's size; false if not exactly one. The kernel merges a new
+ * mapping with an adjacent one of the same kind, so a range is compared
+ * by what it adds, not by its bounds; and other memory may turn up too (on
+ * a kernel where data is executable, as User-Mode Linux's, the heap grows
+ * as rwx). Both lists are sorted and disjoint, as /proc/self/maps lists
+ * them. */
+static bool added(const struct rwx *before, size_t nb, const struct rwx *after, size_t na,
+		  size_t size, size_t page, struct rwx *out)
+{
+	size_t found = 0, j = 0;
+
+	for (size_t i = 0; i < na; i++) {
+		uintptr_t at = after[i].lo;
+
+		while (j < nb && before[j].hi <= at)
+			j++;
+		for (; j < nb && before[j].lo < after[i].hi; j++) {
+			if (before[j].lo > at && buffer_sized(at, before[j].lo, size, page) &&
+			    found++ == 0)
+				*out = (struct rwx){ at, before[j].lo };
+			if (before[j].hi > at)
+				at = before[j].hi;
+		}
+		if (at < after[i].hi && buffer_sized(at, after[i].hi, size, page) && found++ == 0)
+			*out = (struct rwx){ at, after[i].hi };
+	}
+	return found == 1;
+}
+
+int codebuf_engine_init(uc_engine *uc, uint32_t size, uc_context **ctx, uc_err *err)
+{
+	struct rwx *before, *after = NULL, buf = { 0, 0 };
+	size_t nb, na = 0;
+
+	uc_ctl_set_tcg_buffer_size(uc, size);
+	pthread_mutex_lock(&codebuf_lock);
+	bool known = rwx_maps(&before, &nb);
+	int slot = open_locked();
+	*err = uc_context_alloc(uc, ctx); /* initialises: maps the buffer */
+	if (slot >= 0)
+		rereserve(slot);
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	known = known && rwx_maps(&after, &na) && added(before, nb, after, na, size, page, &buf);
+	pthread_mutex_unlock(&codebuf_lock);
+	free(before);
+	free(after);
+	if (*err != UC_ERR_OK)
+		return slot;
+	uc_ctl_flush_tb(uc);
+	if (known)
+		madvise((void *)(buf.lo + page), buf.hi - buf.lo - page, MADV_DONTNEED);
+	return slot;
 }

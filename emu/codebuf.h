@@ -6,6 +6,8 @@
 #ifndef EMU_CODEBUF_H
 #define EMU_CODEBUF_H
 
+#include <unicorn/unicorn.h>
+
 /* An engine's code cache. Unicorn's default (1 GiB) is slow to set up, and
  * every TB flush clears the whole buffer (measured: 7-8 ms for 128 MiB),
  * so keep it modest. */
@@ -20,5 +22,13 @@ int codebuf_open(void);
  * initialisation, what its code buffer did not take; after uc_close, the
  * whole slot, for the next engine. */
 void codebuf_return(int slot);
+
+/* Initialises engine uc with a code buffer of size bytes (EMU_TCG_BUFFER
+ * at most, for a slot) through a slot, as
+ * codebuf_open/codebuf_return would, with *ctx allocated on the way (*err:
+ * Unicorn's answer), and flushes it once: Unicorn 2.1.1 would otherwise
+ * reuse its buffer without a flush the first time it fills (codebuf.c).
+ * Returns the slot, for codebuf_return after uc_close. */
+int codebuf_engine_init(uc_engine *uc, uint32_t size, uc_context **ctx, uc_err *err);
 
 #endif

@@ -48,13 +48,12 @@ int engine_init(struct emu_partition *pt)
 	tlb_tick_init(e);
 	if (uc_open(UC_ARCH_X86, UC_MODE_64, &e->uc) != UC_ERR_OK)
 		return -ENOMEM;
-	uc_ctl_set_tcg_buffer_size(e->uc, EMU_TCG_BUFFER);
 	/* No stop address: a guest may legitimately execute at linear 0. */
 	uc_ctl_exits_enable(e->uc);
-	/* The first call that initialises the engine maps its code buffer. */
-	e->codebuf = codebuf_open() + 1;
-	uc_err err = uc_context_alloc(e->uc, &e->scratch);
-	codebuf_return(e->codebuf - 1);
+	/* Maps the code buffer near libunicorn and gets it past Unicorn
+	 * 2.1.1's first-fill defect (codebuf.c). */
+	uc_err err;
+	e->codebuf = codebuf_engine_init(e->uc, EMU_TCG_BUFFER, &e->scratch, &err) + 1;
 	if (err != UC_ERR_OK)
 		return -ENOMEM;
 	int rc = svm_init(pt);
