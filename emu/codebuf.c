@@ -22,6 +22,7 @@
  * is then merely slower, never wrong.
  */
 #include "codebuf.h"
+#include "tcg_region.h"
 
 #include <unicorn/unicorn.h>
 
@@ -129,25 +130,18 @@ void codebuf_return(int slot)
 }
 
 /*
- * The first fill. Unicorn 2.1.1 never allocates the buffer's one region at
- * start-up (qemu/tcg/tcg.c tcg_region_init; fixed in 2.1.3, 2128e01e).
- * When the buffer first fills, tcg_tb_alloc takes the missing allocation
- * for a fresh region: it zeroes the buffer and starts again at its
- * beginning, while every block translated so far stays in the lookup
- * tables. The next lookup of one of them runs whatever now lies at its
- * address (a host SIGSEGV; tests/conformance/test_selfmod.c), and a fault
- * inside it finds no block to restore the guest state from. A flush
- * allocates the region, so every later fill flushes. It is done here,
- * before any guest code: a flush in the middle of a guest's run once broke
- * Linux's code patching (docs/engine.md). The flush zeroes the 32 MiB (~7
- * ms; 0.5 s in User-Mode Linux, where every page-table change is a host
- * system call) and so makes it resident; fifty idle partitions would hold
- * 1.6 GiB. So the zeroed pages are given back (MADV_DONTNEED: they read as
- * zero again): all but the first, which holds TCG's prologue. The buffer
- * is the new rwx memory of its size that initialisation added; engines are
- * initialised one at a time under the lock, so another engine's cannot be
- * mistaken for it. If it cannot be told (no /proc, another JIT mapping at
- * the same moment), the pages stay: memory, never correctness.
+ * The first fill. Unicorn 2.1.0-2.1.2 reuse the buffer without a flush the
+ * first time it fills (tcg_region.c). The region is recorded as allocated
+ * there, given where the buffer lies; failing that, a flush allocates it,
+ * before any guest code (a flush in the middle of a guest's run once broke
+ * Linux's code patching, docs/engine.md). Such a flush zeroes the 32 MiB
+ * (~7 ms; 0.5 s in User-Mode Linux) and so makes it resident: the zeroed
+ * pages are given back (MADV_DONTNEED: they read as zero again), all but
+ * the first, which holds TCG's prologue. The buffer is the new rwx memory
+ * of its size that initialisation added; engines are initialised one at a
+ * time under the lock, so another engine's cannot be mistaken for it. If
+ * it cannot be told (no /proc, another JIT mapping at the same moment),
+ * the flush's pages stay: memory, never correctness.
  */
 
 struct rwx {
@@ -246,7 +240,8 @@ int codebuf_engine_init(uc_engine *uc, uint32_t size, uc_context **ctx, uc_err *
 	pthread_mutex_unlock(&codebuf_lock);
 	free(before);
 	free(after);
-	if (*err != UC_ERR_OK)
+	if (*err != UC_ERR_OK || !tcg_region_needs_fix() ||
+	    (known && tcg_region_fix(uc, buf.lo, size)))
 		return slot;
 	uc_ctl_flush_tb(uc);
 	if (known)

@@ -8,7 +8,7 @@ libmshvemu_core_la_SOURCES = \
 	emu/abi_asserts.h emu/abi_asserts_uapi.c emu/abi_asserts_hv_hypercall.c \
 	emu/abi_asserts_hv_message.c emu/abi_asserts_hv_partition.c \
 	emu/abi_asserts_hv_regs.c emu/abi_asserts_hv_vp_state.c \
-	emu/cpuid.c emu/engine.c emu/codebuf.h emu/codebuf.c emu/tlb_tick.c emu/event.c emu/hypercall.c \
+	emu/cpuid.c emu/engine.c emu/codebuf.h emu/codebuf.c emu/tcg_region.h emu/tcg_region.c emu/tlb_tick.c emu/event.c emu/hypercall.c \
 	emu/intercept.c emu/lapic.c emu/lapic_deliver.c emu/lapic_timer.c emu/hostmem.c emu/emu_limits.h emu/memory.c emu/msr.c emu/partition.c emu/props.c \
 	emu/rawenv.c emu/regpage.c emu/regs.c emu/run.c emu/hooks.c emu/codepages.c emu/vp_mmu.h emu/synth_regs.c emu/vp.c \
 	emu/svm.h emu/svm.c emu/svm_exit.c emu/scanner.c \
