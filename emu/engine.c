@@ -26,26 +26,20 @@
 #define EMU_SLICE_NS 2000000L
 #define EMU_MIN_TURN_NS 100000L
 
-void engine_kick(struct emu_vp *vp, unsigned bits)
-{
-	/* The block hook (scanner.c) polls the flag: no uc_emu_stop from another thread,
-	 * which Unicorn honours after any guest memory access with RIP
-	 * stale. */
-	atomic_fetch_or(&vp->kick, bits);
-}
-
-
 int engine_init(struct emu_partition *pt)
 {
 	struct emu_engine *e = &pt->eng;
 	pthread_condattr_t ca;
 
+	e->kick_fd = -1;
 	pthread_mutex_init(&e->m, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&e->cv, &ca);
 	pthread_condattr_destroy(&ca);
 	tlb_tick_init(e);
+	if (kick_init(e))
+		return -EAGAIN;
 	if (uc_open(UC_ARCH_X86, UC_MODE_64, &e->uc) != UC_ERR_OK)
 		return -ENOMEM;
 	/* No stop address: a guest may legitimately execute at linear 0. */
@@ -70,6 +64,7 @@ void engine_fini(struct emu_partition *pt)
 	struct emu_engine *e = &pt->eng;
 
 	tlb_tick_fini(e);
+	kick_fini(e);
 	codewatch_free(e->cw);
 	codewatch_free(e->vmm_cw);
 	for (size_t i = 0; i < e->ncode; i++)
@@ -79,8 +74,10 @@ void engine_fini(struct emu_partition *pt)
 		uc_context_free(e->scratch);
 	if (e->pristine)
 		uc_context_free(e->pristine);
-	if (e->uc)
+	if (e->uc) {
+		scanner_detach(pt);
 		uc_close(e->uc);
+	}
 	if (e->codebuf)
 		codebuf_return(e->codebuf - 1);
 	/* Unicorn has let go of the host area and the hooks' data. */
@@ -115,7 +112,7 @@ static void acquire(struct emu_partition *pt, long first_wait_ns, bool yielder)
 	while (e->busy) {
 		if (pthread_cond_timedwait(&e->cv, &e->m, &slice) == ETIMEDOUT) {
 			if (e->running)
-				atomic_fetch_or(&e->running->kick, EMU_KICK_YIELD);
+				engine_kick(e->running, EMU_KICK_YIELD);
 			deadline_in(&slice, EMU_SLICE_NS);
 		}
 	}

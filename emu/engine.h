@@ -56,6 +56,13 @@ struct emu_engine {
 	pthread_cond_t tick_cv;
 	bool tick_started, tick_armed, tick_stop;
 	bool tlb_due;			/* flush at the next entry */
+	/* kick.c: the VP inside uc_emu_start, runs ended, the kick thread */
+	_Atomic(struct emu_vp *) in_uc;
+	_Atomic uint64_t uc_runs, kick_run;
+	int kick_fd;
+	pthread_t kick_th;
+	bool kick_started;
+	_Atomic bool kick_stop;
 };
 
 /* engine.c */
@@ -68,8 +75,16 @@ bool engine_enter(struct emu_partition *pt, struct emu_vp *vp);
 void engine_leave(struct emu_partition *pt);
 /* Makes vp the engine's current CPU state (engine must be held). */
 void engine_load(struct emu_partition *pt, struct emu_vp *vp);
-/* Sets kick bits on vp and makes sure a running VP notices them. */
+
+/* kick.c: sets kick bits on vp and makes sure a running VP notices them
+ * (async-signal-safe). */
 void engine_kick(struct emu_vp *vp, unsigned bits);
+int kick_init(struct emu_engine *e);
+void kick_fini(struct emu_engine *e);
+/* Around each uc_emu_start of vp's guest code: false (not entered) if vp
+ * has kick bits pending. */
+bool kick_enter(struct emu_engine *e, struct emu_vp *vp);
+void kick_leave(struct emu_engine *e);
 
 /* tlb_tick.c: periodic TLB flushes, so QEMU can size the TLB (why: there) */
 void tlb_tick_init(struct emu_engine *e);

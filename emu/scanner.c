@@ -5,20 +5,23 @@
  * returns early) and stops only at the end of the block, so IO exits cannot
  * come from SVM. Instead, UC_HOOK_EDGE_GENERATED runs after a block is
  * translated and before it executes (cpu-exec.c tb_find): the block's bytes
- * are decoded, and every IO instruction (and every instruction that may set
- * RFLAGS.IF: STI, POPF, IRET, SYSRET) gets a UC_HOOK_CODE bounded to its
- * address. Bounded hooks are compiled into the block that contains them
- * only (translate.c HOOK_EXISTS_BOUNDED), so they cost nothing elsewhere;
- * the block just translated without them is dropped and looked up again.
- * A site's callback runs with RIP exact and nothing of the instruction
- * executed, and uc_emu_stop there takes effect before it.
+ * are decoded, and a block with an IO instruction (or one that may set
+ * RFLAGS.IF: STI, POPF, IRET, SYSRET) is dropped and translated again with
+ * the engine's one code hook shown over its sites (emu/ucpriv.h), so only
+ * such blocks call it. A site's callback runs with RIP exact and nothing
+ * of the instruction executed, and leaves the engine from there
+ * (ucpriv_stop_here) when the site must stop.
  *
- * Hooks are keyed by linear address: the callback checks the bytes it
- * finds there (mode-independently, with x86_opcode_peek),
- * so a site whose code changed since is passed through. Undecodable bytes
- * (VEX/EVEX, unknown opcodes) hook the rest of their block instruction by
- * instruction. The edge hook also records the pages code was translated
- * from, for the VMM-write check (run_track_code_page).
+ * Sites are recognised by their bytes, decoded again at each call
+ * (mode-independently, with x86_opcode_peek), so code that changed since is
+ * passed through, as are the instructions between two sites of a block.
+ * Undecodable bytes (VEX/EVEX, unknown opcodes) hook the rest of their
+ * block instruction by instruction. The edge hook also records the pages
+ * code was translated from, for the VMM-write check
+ * (run_track_code_page).
+ *
+ * Kicks need no hook: another thread's uc_emu_stop lands at the start of
+ * the next block (emu/kick.c).
  */
 #include "util.h"
 #include "exit.h"
@@ -32,7 +35,7 @@
 #include "x86_mmu.h"
 #include "vp_mmu.h"
 #include "x86_syscall.h"
-#include "u64set.h"
+#include "ucpriv.h"
 
 #include <unicorn/unicorn.h>
 
@@ -40,7 +43,10 @@
 #include <string.h>
 
 struct scanner {
-	struct u64set sites;		/* hooked addresses; key = linear + 1 */
+	struct ucpriv priv;
+	bool attached;
+	bool hooked_next;   /* the next block translated has the hook */
+	uint64_t hooked_pc; /* ... which is the one at this address */
 	uc_context *ctx;
 	unsigned long tbs, retranslated, undecodable;
 };
@@ -163,16 +169,7 @@ static void site_cb(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 		return;
 	}
 	vp->x.rip = rip;
-	uc_emu_stop(uc);
-}
-
-static bool hook_site(struct emu_partition *pt, uint64_t begin, uint64_t end)
-{
-	uc_hook h;
-
-	if (!u64set_add(&pt->eng.scan->sites, begin + 1))
-		return false;
-	return uc_hook_add(pt->eng.uc, &h, UC_HOOK_CODE, site_cb, pt, begin, end) == UC_ERR_OK;
+	ucpriv_stop_here(&pt->eng.scan->priv);
 }
 
 static void edge_cb(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *opaque)
@@ -180,10 +177,19 @@ static void edge_cb(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *opaque)
 	struct emu_partition *pt = opaque;
 	struct scanner *s = pt->eng.scan;
 	uint8_t buf[4096 + 16];
-	bool added = false;
+	uint64_t first = 0, last = 0;
+	bool sites = false;
 
 	(void)prev;
 	s->tbs++;
+	if (s->hooked_next) {
+		/* The block dropped below, translated again with the hook
+		 * (another block is scanned as any). */
+		s->hooked_next = false;
+		ucpriv_hide_code_hook(&s->priv);
+		if (cur->pc == s->hooked_pc)
+			return;
+	}
 	uc_context_save(uc, s->ctx);
 	struct x86_mmu m = vp_mmu_raw(pt, s->ctx);
 	enum x86_mode mode = vp_mode_raw(s->ctx);
@@ -197,56 +203,41 @@ static void edge_cb(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *opaque)
 		uint64_t a = cur->pc + off;
 		if (x86_decode(buf + off, got - off, mode, &in) < 0) {
 			s->undecodable++;
-			if (!u64set_has(&s->sites, a + 1))
-				added |= hook_site(pt, a, cur->pc + cur->size - 1);
+			if (!sites)
+				first = a;
+			sites = true;
+			last = cur->pc + cur->size - 1;
 			break;
 		}
-		if (insn_kind(&in) != SITE_NONE && !u64set_has(&s->sites, a + 1))
-			added |= hook_site(pt, a, a);
+		if (insn_kind(&in) != SITE_NONE) {
+			if (!sites)
+				first = a;
+			sites = true;
+			last = a;
+		}
 		off += in.len;
 	}
-	if (!added)
+	if (!sites)
 		return;
-	/* Translated without the new hooks: drop it, look it up again
-	 * (writing RIP restarts Unicorn's loop without returning). */
+	/* Translated without the hook: drop it, look it up again (writing
+	 * RIP restarts Unicorn's loop without returning). */
 	s->retranslated++;
+	ucpriv_show_code_hook(&s->priv, first, last);
+	s->hooked_next = true;
+	s->hooked_pc = cur->pc;
 	uc_ctl_remove_cache(uc, cur->pc, cur->pc + cur->size);
 	uint64_t rip;
 	uc_reg_read(uc, UC_X86_REG_RIP, &rip);
 	uc_reg_write(uc, UC_X86_REG_RIP, &rip);
 }
 
-/* Kicks: polled at the entry of every block, before its first
- * instruction (the block hook is emitted ahead of the block's exit check,
- * translator.c), so a stop there leaves the VP exactly at the block's
- * first instruction. A uc_emu_stop from another thread would instead be
- * honoured after whichever guest memory access comes next (Unicorn emits
- * an exit check after every load and store, tcg-op.c check_exit_request)
- * with RIP stale and the instruction half done. */
-static void block_cb(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
+void scanner_before_run(struct emu_partition *pt)
 {
-	struct emu_partition *pt = opaque;
-	struct emu_vp *vp = pt->eng.loaded;
-	struct raw_seg cs;
+	struct scanner *s = pt->eng.scan;
 
-	(void)size;
-	if (EMU_LIKELY(!vp || !atomic_load_explicit(&vp->kick, memory_order_relaxed)))
-		return;
-	/* Not during the entry into guest mode (svm_ensure_guest): a stop
-	 * in its stub would leave the VP outside guest mode. svm_run looks
-	 * at the flag right after the entry. */
-	if (vp->x.reason != EXIT_NONE || !vp->svm_guest)
-		return;
-	/* RIP is not synced at a block's entry: set it (this also keeps
-	 * Unicorn from resetting it, uc->quit_request). */
-	uc_context_save(uc, pt->eng.scan->ctx);
-	raw_get_seg(pt->eng.scan->ctx, RAW_CS, &cs);
-	uint64_t rip = addr - cs.base;
-	if (!(raw_get_hflags(pt->eng.scan->ctx) & HF_CS64))
-		rip &= 0xffffffffull;
-	uc_reg_write(uc, UC_X86_REG_RIP, &rip);
-	vp->x.reason = EXIT_KICK;
-	uc_emu_stop(uc);
+	/* A run that ended between the drop and the new translation. */
+	s->hooked_next = false;
+	ucpriv_hide_code_hook(&s->priv);
 }
 
 int scanner_install(struct emu_partition *pt)
@@ -257,12 +248,26 @@ int scanner_install(struct emu_partition *pt)
 	if (!s)
 		return -ENOMEM;
 	pt->eng.scan = s;
-	if (!u64set_init(&s->sites, 1024) || uc_context_alloc(pt->eng.uc, &s->ctx) != UC_ERR_OK)
+	if (uc_context_alloc(pt->eng.uc, &s->ctx) != UC_ERR_OK)
 		return -ENOMEM;
-	if (uc_hook_add(pt->eng.uc, &h, UC_HOOK_EDGE_GENERATED, edge_cb, pt, 1, 0) ||
-	    uc_hook_add(pt->eng.uc, &h, UC_HOOK_BLOCK, block_cb, pt, 1, 0))
+	int rc = ucpriv_attach(&s->priv, pt->eng.uc, site_cb, pt);
+	if (rc) {
+		if (rc == -ENOTSUP)
+			fprintf(stderr, "mshv-emu: %s\n", ucpriv_error());
+		return rc;
+	}
+	s->attached = true;
+	if (uc_hook_add(pt->eng.uc, &h, UC_HOOK_EDGE_GENERATED, edge_cb, pt, 1, 0))
 		return -ENOMEM;
 	return 0;
+}
+
+void scanner_detach(struct emu_partition *pt)
+{
+	struct scanner *s = pt->eng.scan;
+
+	if (s && s->attached)
+		ucpriv_detach(&s->priv);
 }
 
 void scanner_fini(struct emu_partition *pt)
@@ -273,7 +278,6 @@ void scanner_fini(struct emu_partition *pt)
 		return;
 	if (s->ctx)
 		uc_context_free(s->ctx);
-	u64set_fini(&s->sites);
 	free(s);
 	pt->eng.scan = NULL;
 }

@@ -315,12 +315,15 @@ void svm_hook_intr(struct emu_vp *vp, uint32_t intno)
 	uc_emu_stop(vp->pt->eng.uc);
 }
 
-/* One uc_emu_start, single-stepping with TF if asked. */
-static uc_err run_once(struct emu_vp *vp, bool step, bool *stepped)
+/* One uc_emu_start, single-stepping with TF if asked; *kicked (nothing
+ * run) if the VP has kick bits pending. */
+static uc_err run_once(struct emu_vp *vp, bool step, bool *stepped, bool *kicked)
 {
-	uc_engine *uc = vp->pt->eng.uc;
+	struct emu_engine *e = &vp->pt->eng;
+	uc_engine *uc = e->uc;
 	uint64_t fl = regs_rflags(vp), dr6 = 0;
 	bool own_tf = step && !(fl & RFLAGS_TF);
+	uc_err err = UC_ERR_OK;
 
 	if (own_tf) {
 		uc_reg_read(uc, UC_X86_REG_DR6, &dr6);
@@ -328,7 +331,12 @@ static uc_err run_once(struct emu_vp *vp, bool step, bool *stepped)
 		uc_reg_write(uc, UC_X86_REG_RFLAGS, &fl);
 	}
 	vp->svm_exit = 0;
-	uc_err err = uc_emu_start(uc, regs_rip(vp), 0, 0, 0);
+	scanner_before_run(vp->pt);
+	*kicked = !kick_enter(e, vp);
+	if (!*kicked) {
+		err = uc_emu_start(uc, regs_rip(vp), 0, 0, 0);
+		kick_leave(e);
+	}
 	*stepped = false;
 	if (own_tf) {
 		fl = regs_rflags(vp) & ~RFLAGS_TF;
@@ -360,17 +368,17 @@ int svm_run(struct emu_vp *vp)
 	svm_msrpm_refresh(vp);
 	bool step = vp->irq_window == 2, step_lapic = false;
 	for (;;) {
-		bool stepped;
+		bool stepped, kicked;
 		if (vp->pt->eng.npt_stale)
 			svm_npt_sync(vp->pt);
-		if (atomic_load(&vp->kick)) {
-			vp->x.reason = EXIT_KICK;
-			return UC_ERR_OK;
-		}
-		uc_err err = run_once(vp, step, &stepped);
+		uc_err err = run_once(vp, step, &stepped, &kicked);
 		lapic_unmap(vp, &lapic);
 		if (err)
 			return err;
+		if (kicked) {
+			vp->x.reason = EXIT_KICK;
+			return UC_ERR_OK;
+		}
 		if (stepped && step_lapic) {
 			step_lapic = false;
 			step = false;
@@ -382,8 +390,6 @@ int svm_run(struct emu_vp *vp)
 			vp->x.reason = EXIT_KICK;
 			return UC_ERR_OK;
 		}
-		if (vp->x.reason == EXIT_KICK)
-			return UC_ERR_OK;	/* block_cb: at a block's entry */
 		if (vp->x.reason == EXIT_WINDOW) {
 			/* Stopped before STI/POPF/IRET/SYSRET: step it
 			 * (its site passes once). */

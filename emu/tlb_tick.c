@@ -13,7 +13,7 @@
  * keeps 64 entries for ever: measured 90x slower on a 256-page working
  * set (bench-dirty's sweep), run after run. The tick gives QEMU's
  * heuristic the flushes it expects from an operating system: the running
- * VP is kicked (it stops at a block entry, emu/scanner.c) and the run
+ * VP is kicked (it stops at a block entry, emu/kick.c) and the run
  * loop flushes; a VP that ran since the last tick but is out of the
  * engine gets its flush at the next entry. With no entry between two
  * ticks the thread sleeps until the next one. One flush costs a refill
@@ -51,7 +51,7 @@ static void *tick_thread(void *arg)
 		if (e->tick_stop)
 			break;
 		if (e->running)
-			atomic_fetch_or(&e->running->kick, EMU_KICK_TLB);
+			engine_kick(e->running, EMU_KICK_TLB);
 		else if (e->generation != seen)
 			e->tlb_due = true;
 		else

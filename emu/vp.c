@@ -208,8 +208,8 @@ void emu_vp_kick(struct emu_vp *vp)
 {
 	uint64_t one = 1;
 
-	/* Wakes a VP halted in RUN_VP; a running VP sees the flag (the
-	 * scanner's block hook polls it). */
+	/* Wakes a VP halted in RUN_VP; a running VP stops at its next
+	 * block (emu/kick.c). */
 	engine_kick(vp, EMU_KICK_SIGNAL);
 	ssize_t r = write(vp->wake_fd, &one, sizeof one);
 	(void)r;

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kicks: making the VP inside uc_emu_start leave it, from any thread or
+ * a signal handler, with nothing polled by the guest's code.
+ *
+ * The kicker sets the VP's kick bits, then, if that VP is inside
+ * uc_emu_start (e->in_uc), calls uc_emu_stop. With Unicorn's exit checks
+ * after memory accesses turned off (emu/ucpriv.c), the stop lands at the
+ * start of the next block, exactly: nothing of that block has run and
+ * Unicorn sets RIP to it. The VP thread publishes in_uc before it looks at
+ * its kick bits for the last time, and the kicker sets the bits before it
+ * looks at in_uc (both sequentially consistent), so either the VP sees the
+ * bits and does not enter, or the kicker sees the VP inside.
+ *
+ * One stop can still be lost: uc_emu_start clears Unicorn's stop request
+ * in its prologue (uc.c, "uc->stop_request = false"), after in_uc is set.
+ * So every stop is followed up by the engine's kick thread, which asks
+ * again every KICK_RETRY_NS for as long as the run the kicker saw goes on
+ * (e->uc_runs counts the runs that ended); a stop that landed ends it.
+ */
+#include "engine.h"
+#include "partition.h"
+#include "vp.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#define KICK_RETRY_NS 20000L
+
+static void *kick_thread(void *arg)
+{
+	struct emu_engine *e = arg;
+	const struct timespec retry = { 0, KICK_RETRY_NS };
+	uint64_t n;
+
+	for (;;) {
+		if (read(e->kick_fd, &n, sizeof n) < 0 && errno != EINTR)
+			break;
+		if (atomic_load(&e->kick_stop))
+			break;
+		/* No VP is looked at: one may be gone by now. */
+		uint64_t run = atomic_load(&e->kick_run);
+		while (atomic_load(&e->in_uc) && atomic_load(&e->uc_runs) == run) {
+			nanosleep(&retry, NULL);
+			if (atomic_load(&e->in_uc) && atomic_load(&e->uc_runs) == run)
+				uc_emu_stop(e->uc);
+		}
+	}
+	return NULL;
+}
+
+void engine_kick(struct emu_vp *vp, unsigned bits)
+{
+	struct emu_engine *e = &vp->pt->eng;
+	uint64_t one = 1;
+
+	atomic_fetch_or(&vp->kick, bits);
+	if (atomic_load(&e->in_uc) != vp)
+		return;
+	atomic_store(&e->kick_run, atomic_load(&e->uc_runs));
+	/* Async-signal-safe: called from signal handlers too. */
+	uc_emu_stop(e->uc);
+	ssize_t r = write(e->kick_fd, &one, sizeof one);
+	(void)r;
+}
+
+bool kick_enter(struct emu_engine *e, struct emu_vp *vp)
+{
+	atomic_store(&e->in_uc, vp);
+	if (atomic_load(&vp->kick)) {
+		atomic_store(&e->in_uc, NULL);
+		return false;
+	}
+	return true;
+}
+
+void kick_leave(struct emu_engine *e)
+{
+	atomic_store(&e->in_uc, NULL);
+	atomic_fetch_add(&e->uc_runs, 1);
+}
+
+int kick_init(struct emu_engine *e)
+{
+	e->kick_fd = eventfd(0, EFD_CLOEXEC);
+	if (e->kick_fd < 0)
+		return -errno;
+	int rc = pthread_create(&e->kick_th, NULL, kick_thread, e);
+	e->kick_started = rc == 0;
+	return -rc;
+}
+
+void kick_fini(struct emu_engine *e)
+{
+	uint64_t one = 1;
+
+	if (e->kick_started) {
+		atomic_store(&e->kick_stop, true);
+		ssize_t r = write(e->kick_fd, &one, sizeof one);
+		(void)r;
+		pthread_join(e->kick_th, NULL);
+	}
+	if (e->kick_fd >= 0)
+		close(e->kick_fd);
+}
