@@ -12,6 +12,7 @@
 #include "engine.h"
 #include "partition.h"
 #include "codewatch.h"
+#include "svm.h"
 
 #include <mshv-emu/emu.h>
 #include <unicorn/unicorn.h>
@@ -111,6 +112,7 @@ void run_check_code_pages(struct emu_partition *pt)
 	/* A flush clears the whole code buffer: only when it holds code. */
 	if (stale && e->translated) {
 		uc_ctl_flush_tb(e->uc);
+		scanner_flushed(pt);
 		e->translated = false;
 	}
 	e->flush_tb = false;

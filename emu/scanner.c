@@ -36,6 +36,8 @@
 #include "vp_mmu.h"
 #include "x86_syscall.h"
 #include "ucpriv.h"
+#include "u64set.h"
+#include "regs.h"
 
 #include <unicorn/unicorn.h>
 
@@ -48,7 +50,10 @@ struct scanner {
 	bool hooked_next;   /* the next block translated has the hook */
 	uint64_t hooked_pc; /* ... which is the one at this address */
 	uc_context *ctx;
-	unsigned long tbs, retranslated, undecodable;
+	/* Resume addresses whose block was translated before a run with its
+	 * sites hooked (pretranslate); cleared by a flush of the cache. */
+	struct u64set pre;
+	unsigned long tbs, retranslated, undecodable, pretranslated;
 };
 
 enum site { SITE_NONE, SITE_IO, SITE_WINDOW };
@@ -172,16 +177,32 @@ static void site_cb(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 	ucpriv_stop_here(&pt->eng.scan->priv);
 }
 
+/* The addresses a block's code hook must cover: its first and last site. */
+struct span {
+	bool any;
+	uint64_t first, last;
+};
+
+static void span_add(struct span *sp, uint64_t lo, uint64_t hi)
+{
+	if (!sp->any)
+		sp->first = lo;
+	sp->any = true;
+	sp->last = hi;
+}
+
 static void edge_cb(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *opaque)
 {
 	struct emu_partition *pt = opaque;
 	struct scanner *s = pt->eng.scan;
 	uint8_t buf[4096 + 16];
-	uint64_t first = 0, last = 0;
-	bool sites = false;
+	struct span sp = { false, 0, 0 };
 
 	(void)prev;
 	s->tbs++;
+	/* Translated ahead once, dropped since (a full buffer flushes): ahead
+	 * again at the next resume there. */
+	u64set_del(&s->pre, cur->pc + 1);
 	if (s->hooked_next) {
 		/* The block dropped below, translated again with the hook
 		 * (another block is scanned as any). */
@@ -203,26 +224,19 @@ static void edge_cb(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *opaque)
 		uint64_t a = cur->pc + off;
 		if (x86_decode(buf + off, got - off, mode, &in) < 0) {
 			s->undecodable++;
-			if (!sites)
-				first = a;
-			sites = true;
-			last = cur->pc + cur->size - 1;
+			span_add(&sp, a, cur->pc + cur->size - 1);
 			break;
 		}
-		if (insn_kind(&in) != SITE_NONE) {
-			if (!sites)
-				first = a;
-			sites = true;
-			last = a;
-		}
+		if (insn_kind(&in) != SITE_NONE)
+			span_add(&sp, a, a);
 		off += in.len;
 	}
-	if (!sites)
+	if (!sp.any)
 		return;
 	/* Translated without the hook: drop it, look it up again (writing
 	 * RIP restarts Unicorn's loop without returning). */
 	s->retranslated++;
-	ucpriv_show_code_hook(&s->priv, first, last);
+	ucpriv_show_code_hook(&s->priv, sp.first, sp.last);
 	s->hooked_next = true;
 	s->hooked_pc = cur->pc;
 	uc_ctl_remove_cache(uc, cur->pc, cur->pc + cur->size);
@@ -231,13 +245,84 @@ static void edge_cb(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *opaque)
 	uc_reg_write(uc, UC_X86_REG_RIP, &rip);
 }
 
-void scanner_before_run(struct emu_partition *pt)
+/* Whether QEMU ends a translation block after this instruction: every
+ * control transfer does (and a few more, which only make the block
+ * shorter than the decode assumes; never longer). */
+static bool ends_block(const struct x86_insn *in)
+{
+	uint8_t op = in->opcode, reg = (uint8_t)((in->modrm >> 3) & 7);
+
+	if (in->map == 1)
+		return (op >= 0x80 && op <= 0x8f) || op == 0x05 || op == 0x07 || op == 0x34 ||
+		       op == 0x35 || op == 0x0b;
+	if (in->map != 0)
+		return false;
+	return (op >= 0x70 && op <= 0x7f) || (op >= 0xe0 && op <= 0xe3) || op == 0xe8 ||
+	       op == 0xe9 || op == 0xea || op == 0xeb || op == 0xc2 || op == 0xc3 || op == 0xca ||
+	       op == 0xcb || (op >= 0xcc && op <= 0xcf) || op == 0xf4 || op == 0x9a ||
+	       (op == 0xff && reg >= 2 && reg <= 5);
+}
+
+/*
+ * A run that resumes in the middle of a block (after an IO or MMIO exit,
+ * a step) starts a new block there. Found with sites by the edge hook, it
+ * would be dropped and translated again, and the drop takes every block
+ * that overlaps it: the enclosing block too, translated twice more the
+ * next time, which in turn drops this one (an interrupt handler was
+ * translated six times per interrupt, bench-irq's injection took 4x as
+ * long). So the block at the resume address is translated before the run,
+ * with the hook shown over the sites it can hold: from there to the first
+ * instruction that surely ends a block, within the 4 KiB a block spans at
+ * most. Once per address until the cache is flushed; where the code cannot
+ * be read in full, the edge hook does as before.
+ */
+static void pretranslate(struct emu_partition *pt, struct scanner *s, uint64_t rip)
+{
+	uint8_t buf[4096 + 16];
+	struct span sp = { false, 0, 0 };
+
+	if (u64set_has(&s->pre, rip + 1))
+		return;
+	uc_context_save(pt->eng.uc, s->ctx);
+	struct x86_mmu m = vp_mmu_raw(pt, s->ctx);
+	enum x86_mode mode = vp_mode_raw(s->ctx);
+	if (fetch_code(pt, &m, rip, buf, sizeof buf, true) != sizeof buf)
+		return;
+	for (size_t off = 0; off < 4096;) {
+		struct x86_insn in;
+		uint64_t a = rip + off;
+		if (x86_decode(buf + off, sizeof buf - off, mode, &in) < 0) {
+			span_add(&sp, a, rip + 4096 + 15);
+			break;
+		}
+		if (insn_kind(&in) != SITE_NONE)
+			span_add(&sp, a, a);
+		if (ends_block(&in))
+			break;
+		off += in.len;
+	}
+	if (!u64set_add(&s->pre, rip + 1) || !sp.any)
+		return;
+	ucpriv_show_code_hook(&s->priv, sp.first, sp.last);
+	if (ucpriv_translate_at(&s->priv, rip))
+		s->pretranslated++;
+	ucpriv_hide_code_hook(&s->priv);
+}
+
+void scanner_before_run(struct emu_partition *pt, struct emu_vp *vp, bool step)
 {
 	struct scanner *s = pt->eng.scan;
 
 	/* A run that ended between the drop and the new translation. */
 	s->hooked_next = false;
 	ucpriv_hide_code_hook(&s->priv);
+	if (!step)
+		pretranslate(pt, s, regs_rip(vp));
+}
+
+void scanner_flushed(struct emu_partition *pt)
+{
+	u64set_clear(&pt->eng.scan->pre);
 }
 
 int scanner_install(struct emu_partition *pt)
@@ -248,7 +333,7 @@ int scanner_install(struct emu_partition *pt)
 	if (!s)
 		return -ENOMEM;
 	pt->eng.scan = s;
-	if (uc_context_alloc(pt->eng.uc, &s->ctx) != UC_ERR_OK)
+	if (!u64set_init(&s->pre, 64) || uc_context_alloc(pt->eng.uc, &s->ctx) != UC_ERR_OK)
 		return -ENOMEM;
 	int rc = ucpriv_attach(&s->priv, pt->eng.uc, site_cb, pt);
 	if (rc) {
@@ -278,6 +363,7 @@ void scanner_fini(struct emu_partition *pt)
 		return;
 	if (s->ctx)
 		uc_context_free(s->ctx);
+	u64set_fini(&s->pre);
 	free(s);
 	pt->eng.scan = NULL;
 }

@@ -65,7 +65,9 @@ void svm_hook_intr(struct emu_vp *vp, uint32_t intno);
 /* scanner.c */
 int scanner_install(struct emu_partition *pt);
 /* Before each uc_emu_start: the code hook hidden (emu/ucpriv.h). */
-void scanner_before_run(struct emu_partition *pt);
+void scanner_before_run(struct emu_partition *pt, struct emu_vp *vp, bool step);
+/* The translation cache was flushed: blocks translated ahead are gone. */
+void scanner_flushed(struct emu_partition *pt);
 /* Before uc_close. */
 void scanner_detach(struct emu_partition *pt);
 void scanner_fini(struct emu_partition *pt);

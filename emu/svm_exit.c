@@ -331,7 +331,7 @@ static uc_err run_once(struct emu_vp *vp, bool step, bool *stepped, bool *kicked
 		uc_reg_write(uc, UC_X86_REG_RFLAGS, &fl);
 	}
 	vp->svm_exit = 0;
-	scanner_before_run(vp->pt);
+	scanner_before_run(vp->pt, vp, step);
 	*kicked = !kick_enter(e, vp);
 	if (!*kicked) {
 		err = uc_emu_start(uc, regs_rip(vp), 0, 0, 0);

@@ -223,6 +223,23 @@ void ucpriv_hide_code_hook(struct ucpriv *p)
 	p->shown = false;
 }
 
+bool ucpriv_translate_at(struct ucpriv *p, uint64_t addr)
+{
+	sigjmp_buf *jb = (sigjmp_buf *)((char *)p->uc + p->jmpbufs);
+	int *level = (int *)((char *)p->uc + p->nested);
+	volatile bool ok = false;
+
+	if (*level != 0)
+		return false;
+	*level = 1;
+	if (!sigsetjmp(jb[0], 0)) {
+		uc_tb tb;
+		ok = uc_ctl_request_cache(p->uc, addr, &tb) == UC_ERR_OK;
+	}
+	*level = 0;
+	return ok;
+}
+
 _Noreturn void ucpriv_stop_here(struct ucpriv *p)
 {
 	int level = (int)rd32(p->uc, p->nested);

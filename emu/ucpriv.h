@@ -38,6 +38,13 @@ void ucpriv_detach(struct ucpriv *p);
 void ucpriv_show_code_hook(struct ucpriv *p, uint64_t begin, uint64_t end);
 void ucpriv_hide_code_hook(struct ucpriv *p);
 
+/* Translates the block at addr now, outside uc_emu_start (the block
+ * uc_emu_start would translate first if it started there); false if it
+ * was not (a fault or a full code buffer while translating: Unicorn then
+ * leaves through jmp_bufs, which only uc_emu_start sets, so this sets one
+ * as uc_invalidate_tb does). Only outside uc_emu_start. */
+bool ucpriv_translate_at(struct ucpriv *p, uint64_t addr);
+
 /* From the code hook: leaves uc_emu_start at once, before the hooked
  * instruction (RIP and flags were synced for the hook). */
 _Noreturn void ucpriv_stop_here(struct ucpriv *p);

@@ -2,8 +2,9 @@
 # One-time set-up on Debian 12 (run as root): installs every build and test
 # dependency with apt, then builds mshv-emu in this directory.
 #
-# Unicorn >= 2.1 is required and Debian 12 ships 2.0.1, which ignores guest
-# page tables. Debian 13's libunicorn 2.1.1 needs only libc >= 2.34, so it is
+# Unicorn 2.1.1 exactly is required (the engine uses private fields of its
+# engine, docs/engine.md) and Debian 12 ships 2.0.1, which ignores guest page
+# tables. Debian 13's libunicorn 2.1.1 needs only libc >= 2.34, so it is
 # taken from the trixie suite with an apt pin that lets nothing else in.
 set -eu
 cd "$(dirname "$0")/.."
@@ -12,7 +13,7 @@ SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
 
-if ! pkg-config --atleast-version=2.1.0 unicorn 2>/dev/null || ! command -v autoreconf >/dev/null ||
+if ! pkg-config --exact-version=2.1.1 unicorn 2>/dev/null || ! command -v autoreconf >/dev/null ||
    ! pkg-config --exists fuse3 check 2>/dev/null || ! command -v valgrind >/dev/null ||
    ! dpkg -s user-mode-linux kmod busybox-static xz-utils clang libclang-rt-dev clang-format >/dev/null 2>&1; then
 	. /etc/os-release
