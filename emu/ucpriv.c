@@ -233,8 +233,12 @@ bool ucpriv_translate_at(struct ucpriv *p, uint64_t addr)
 		return false;
 	*level = 1;
 	if (!sigsetjmp(jb[0], 0)) {
+		/* uc_ctl_request_cache, without its int overflow (3 << 30). */
+		const uc_control_type req =
+			(uc_control_type)((unsigned)UC_CTL_TB_REQUEST_CACHE | (2u << 26) |
+					  ((unsigned)UC_CTL_IO_READ_WRITE << 30));
 		uc_tb tb;
-		ok = uc_ctl_request_cache(p->uc, addr, &tb) == UC_ERR_OK;
+		ok = uc_ctl(p->uc, req, addr, &tb) == UC_ERR_OK;
 	}
 	*level = 0;
 	return ok;
