@@ -108,7 +108,10 @@ static void acquire(struct emu_partition *pt, long first_wait_ns, bool yielder)
 
 	pthread_mutex_lock(&e->m);
 	(*count)++;
-	deadline_in(&slice, first_wait_ns);
+	/* The clock is read only when there is a wait (a VMM call or an
+	 * entry on a free engine, the common case, does not). */
+	if (e->busy)
+		deadline_in(&slice, first_wait_ns);
 	while (e->busy) {
 		if (pthread_cond_timedwait(&e->cv, &e->m, &slice) == ETIMEDOUT) {
 			if (e->running)

@@ -77,9 +77,12 @@ bool kick_enter(struct emu_engine *e, struct emu_vp *vp)
 	return true;
 }
 
+/* A kicker that still sees the VP inside after this only stops an engine
+ * that is not running (harmless): the kick bits it set first are what the
+ * VP looks at. So the store needs no fence; the count's locked add is one. */
 void kick_leave(struct emu_engine *e)
 {
-	atomic_store(&e->in_uc, NULL);
+	atomic_store_explicit(&e->in_uc, NULL, memory_order_release);
 	atomic_fetch_add(&e->uc_runs, 1);
 }
 

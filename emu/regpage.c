@@ -13,6 +13,7 @@
 #include <hyperv/hv_all.h>
 #include <unicorn/unicorn.h>
 
+#include <stddef.h>
 #include <string.h>
 
 static const uint32_t seg_names[6] = {
@@ -24,6 +25,34 @@ void regpage_refresh(struct emu_vp *vp)
 {
 	uc_context_save(vp->pt->eng.uc, vp->pt->eng.scratch);
 	regpage_fill(vp, vp->pt->eng.scratch);
+}
+
+/* Where the page holds `name` as a field of its own, or 0 (the packed
+ * page is written through memcpy). */
+static size_t field(uint32_t name)
+{
+	if (name >= HV_X64_REGISTER_RAX && name <= HV_X64_REGISTER_R15)
+		return offsetof(struct hv_vp_register_page, gp_registers) +
+		       8 * (name - HV_X64_REGISTER_RAX);
+	if (name == HV_X64_REGISTER_RIP)
+		return offsetof(struct hv_vp_register_page, rip);
+	if (name == HV_X64_REGISTER_RFLAGS)
+		return offsetof(struct hv_vp_register_page, rflags);
+	return 0;
+}
+
+bool regpage_holds(uint32_t name)
+{
+	return field(name) != 0;
+}
+
+void regpage_update(struct emu_vp *vp, uint32_t name)
+{
+	size_t off = field(name);
+	union hv_register_value v;
+
+	if (off && regs_get(vp, name, &v) == HV_STATUS_SUCCESS)
+		memcpy((char *)vp->rp + off, &v.reg64, 8);
 }
 
 /* raw: a snapshot of the loaded VP's engine state. */

@@ -192,6 +192,60 @@ TEST(dirty_bits)
 	vm_destroy(vm);
 }
 
+/* QEMU's way: after an exit the VMM advances RIP with HvSetVpRegisters;
+ * the page shows every register so set, and a batch that also sets a
+ * register the page holds in another form (a segment) shows that too. */
+TEST(hypercall_writes_show_in_page)
+{
+	struct vm *vm;
+	struct vcpu *vcpu = need_regpage(&vm, 0);
+	struct hv_vp_register_page *rp = vcpu->regpage;
+	struct hv_message msg;
+	uint64_t rip1 = CODE_GPA + GUEST_OFF(rp_guest, rp_out1);
+
+	GUEST_LOAD(vm, CODE_GPA, rp_guest);
+	vcpu_setup_long_mode(vcpu, CODE_GPA, STACK_TOP);
+	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_IO_PORT_INTERCEPT);
+	uint64_t next = rip1 + msg_hdr(&msg)->instruction_length;
+
+	vcpu_set_reg(vcpu, HV_X64_REGISTER_RIP, next);
+	TEST_ASSERT_EQ(rp->rip, next);
+	TEST_ASSERT_EQ(rp->dirty, 0);
+
+	const uint32_t names[] = { HV_X64_REGISTER_RBX, HV_X64_REGISTER_R9,
+				   HV_X64_REGISTER_RFLAGS };
+	union hv_register_value vals[3];
+
+	memset(vals, 0, sizeof vals);
+	vals[0].reg64 = 0xb0b0;
+	vals[1].reg64 = 0x9999;
+	vals[2].reg64 = 0x2 | 0x1 | 0x80;
+	vcpu_set_regs(vcpu, names, vals, 3);
+	TEST_ASSERT_EQ(rp->rbx, 0xb0b0);
+	TEST_ASSERT_EQ(rp->r9, 0x9999);
+	TEST_ASSERT_EQ(rp->rflags, 0x83);
+	TEST_ASSERT_EQ(rp->rip, next);
+	TEST_ASSERT_EQ(rp->rax & 0xff, 0x11); /* untouched */
+
+	/* RIP with a segment: the whole page */
+	const uint32_t mixed[] = { HV_X64_REGISTER_RIP, HV_X64_REGISTER_FS };
+
+	memset(vals, 0, sizeof vals);
+	vals[0].reg64 = rip1;
+	vcpu_get_segment(vcpu, HV_X64_REGISTER_FS, &vals[1].segment);
+	vals[1].segment.base = 0x456000;
+	vcpu_set_regs(vcpu, mixed, vals, 2);
+	TEST_ASSERT_EQ(rp->rip, rip1);
+	TEST_ASSERT_EQ(rp->fs.base, 0x456000);
+
+	/* the guest runs from the page's view: OUT 0x10 again */
+	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_IO_PORT_INTERCEPT);
+	TEST_ASSERT_EQ(msg_hdr(&msg)->rip, rip1);
+	TEST_ASSERT_EQ(msg_io(&msg)->port_number, 0x10);
+	TEST_ASSERT_EQ(rp->rbx, 0xb0b0);
+	vm_destroy(vm);
+}
+
 TEST(dirty_flags_and_segments)
 {
 	struct vm *vm;
@@ -218,11 +272,14 @@ TEST(dirty_flags_and_segments)
 	vm_destroy(vm);
 }
 
+/* clang-format off */
 TEST_MAIN(
 	TEST_ENTRY(layout),
 	TEST_ENTRY(register_page),
 	TEST_ENTRY(intercept_message_page),
 	TEST_ENTRY(mmap_offsets),
 	TEST_ENTRY(dirty_bits),
+	TEST_ENTRY(hypercall_writes_show_in_page),
 	TEST_ENTRY(dirty_flags_and_segments),
 )
+/* clang-format on */
