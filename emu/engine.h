@@ -58,6 +58,7 @@ struct emu_engine {
 	bool tlb_due;			/* flush at the next entry */
 	/* kick.c: the VP inside uc_emu_start, runs ended, the kick thread */
 	_Atomic(struct emu_vp *) in_uc;
+	_Atomic uintptr_t in_uc_thread; /* pthread_self() of in_uc's run */
 	_Atomic uint64_t uc_runs, kick_run;
 	int kick_fd;
 	pthread_t kick_th;
