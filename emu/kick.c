@@ -17,6 +17,8 @@
  * So every stop is followed up by the engine's kick thread, which asks
  * again every KICK_RETRY_NS for as long as the run the kicker saw goes on
  * (e->uc_runs counts the runs that ended); a stop that landed ends it.
+ * The exception is a hook on the VP's own thread inside the run: it is
+ * past the prologue, so its stop lands without a follow-up.
  */
 #include "engine.h"
 #include "partition.h"
