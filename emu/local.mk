@@ -10,7 +10,7 @@ libmshvemu_core_la_SOURCES = \
 	emu/abi_asserts_hv_regs.c emu/abi_asserts_hv_vp_state.c \
 	emu/cpuid.c emu/engine.c emu/codebuf.h emu/codebuf.c emu/tcg_region.h emu/tcg_region.c emu/tlb_tick.c emu/event.c emu/hypercall.c \
 	emu/intercept.c emu/lapic.c emu/lapic_deliver.c emu/lapic_timer.c emu/hostmem.c emu/emu_limits.h emu/memory.c emu/msr.c emu/partition.c emu/props.c \
-	emu/rawenv.c emu/regpage.c emu/regs.c emu/run.c emu/hooks.c emu/codepages.c emu/vp_mmu.h emu/synth_regs.c emu/vp.c \
+	emu/rawenv.c emu/rawenv_live.c emu/code_tlb.c emu/code_tlb.h emu/regpage.c emu/regs.c emu/run.c emu/hooks.c emu/codepages.c emu/vp_mmu.h emu/synth_regs.c emu/vp.c \
 	emu/svm.h emu/svm.c emu/svm_exit.c emu/scanner.c emu/ucpriv.h emu/ucpriv.c emu/kick.c \
 	emu/vpstate.c emu/x86_insn.c emu/x86_mmu.c
 # Write watch on executed pages of the VMM's mapping (userfaultfd).

@@ -116,6 +116,10 @@ out:
 }
 
 const char *rawenv_error(void) { return calib_err; }
+size_t rawenv_regs_offset(void)
+{
+	return off.regs;
+}
 
 static size_t segoff(int which) { return off.segs + (size_t)which * SEG_SIZE; }
 

@@ -9,6 +9,7 @@
 #define MSHV_EMU_RAWENV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <unicorn/unicorn.h>
 
@@ -42,6 +43,12 @@ enum { RAW_ES, RAW_CS, RAW_SS, RAW_DS, RAW_FS, RAW_GS,
 #define HF2_NMI		(1u << 2)
 
 int rawenv_calibrate(void);
+/* Where a uc_context blob holds RAX (the start of CPUX86State). */
+size_t rawenv_regs_offset(void);
+/* rawenv_live.c: engine uc's CPU state in place, as a view for the
+ * raw_get_* accessors (no copy; valid while uc lives), checked against
+ * `saved`, a context just saved from uc; NULL if it cannot be found. */
+const void *rawenv_live(uc_engine *uc, const void *saved);
 const char *rawenv_error(void);
 
 /* ctx: a uc_context blob as produced by uc_context_save. */

@@ -37,6 +37,7 @@
 #include "x86_syscall.h"
 #include "ucpriv.h"
 #include "u64set.h"
+#include "code_tlb.h"
 #include "regs.h"
 
 #include <unicorn/unicorn.h>
@@ -50,6 +51,10 @@ struct scanner {
 	bool hooked_next;   /* the next block translated has the hook */
 	uint64_t hooked_pc; /* ... which is the one at this address */
 	uc_context *ctx;
+	/* The engine's CPU state in place (rawenv_live), or NULL: then the
+	 * site hook saves ctx for the four registers its page walk needs. */
+	const void *live;
+	struct code_tlb tlb; /* the site hook's code-page walks */
 	/* Resume addresses whose block was translated before a run with its
 	 * sites hooked (pretranslate); cleared by a flush of the cache. */
 	struct u64set pre;
@@ -150,9 +155,16 @@ static void site_cb(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 		vp->svm_skip_rip = 0;
 		return;
 	}
-	uc_context_save(uc, pt->eng.scan->ctx);
-	struct x86_mmu m = vp_mmu_raw(pt, pt->eng.scan->ctx);
-	size_t n = fetch_code(pt, &m, addr, b, 15, false);
+	struct scanner *s = pt->eng.scan;
+	const void *raw = s->live;
+	if (!raw) {
+		uc_context_save(uc, s->ctx);
+		raw = s->ctx;
+	}
+	struct x86_mmu m = vp_mmu_raw(pt, raw);
+	size_t n = 15;
+	if (!code_tlb_read(&s->tlb, pt, &m, addr, b, n))
+		n = fetch_code(pt, &m, addr, b, n, false);
 	if (!n)
 		return;
 	switch (site_kind(b, n)) {
@@ -335,6 +347,8 @@ int scanner_install(struct emu_partition *pt)
 	pt->eng.scan = s;
 	if (!u64set_init(&s->pre, 64) || uc_context_alloc(pt->eng.uc, &s->ctx) != UC_ERR_OK)
 		return -ENOMEM;
+	uc_context_save(pt->eng.uc, s->ctx);
+	s->live = rawenv_live(pt->eng.uc, s->ctx);
 	int rc = ucpriv_attach(&s->priv, pt->eng.uc, site_cb, pt);
 	if (rc) {
 		if (rc == -ENOTSUP)

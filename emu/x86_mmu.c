@@ -41,6 +41,12 @@ static uint64_t bits(unsigned hi, unsigned lo)
 enum x86_xlate x86_mmu_translate(const struct x86_mmu *m, uint64_t gva, unsigned access,
 				 uint64_t *gpa, uint32_t *pf_error)
 {
+	return x86_mmu_translate_walk(m, gva, access, gpa, pf_error, NULL);
+}
+
+enum x86_xlate x86_mmu_translate_walk(const struct x86_mmu *m, uint64_t gva, unsigned access,
+				      uint64_t *gpa, uint32_t *pf_error, struct x86_walk *w)
+{
 	uint32_t dummy_pf;
 	uint64_t dummy_gpa;
 	if (!pf_error)
@@ -57,6 +63,8 @@ enum x86_xlate x86_mmu_translate(const struct x86_mmu *m, uint64_t gva, unsigned
 
 	if (!(m->cr0 & X86_CR0_PG)) {
 		*gpa = gva & 0xffffffffull;
+		if (w)
+			w->n = 0;
 		return X86_XLATE_OK;
 	}
 
@@ -230,6 +238,14 @@ enum x86_xlate x86_mmu_translate(const struct x86_mmu *m, uint64_t gva, unsigned
 	}
 
 	*gpa = page_base | (gva & (page_size - 1));
+	if (w) {
+		w->n = nent;
+		for (unsigned i = 0; i < nent; i++) {
+			w->gpa[i] = ent_addr[i];
+			w->val[i] = ent_val[i];
+		}
+		w->size = pae ? 8 : 4;
+	}
 	return X86_XLATE_OK;
 }
 

@@ -78,6 +78,19 @@ enum x86_xlate {
 enum x86_xlate x86_mmu_translate(const struct x86_mmu *, uint64_t gva, unsigned access,
 				 uint64_t *gpa, uint32_t *pf_error);
 
+/* The paging-structure entries a successful translation read, in walk
+ * order: with the same CR0/CR3/CR4/EFER and these entries still holding
+ * these values, the translation is the same (a cache checks that instead
+ * of walking again). */
+struct x86_walk {
+	unsigned n;
+	unsigned size; /* bytes per entry: 4 (32-bit paging) or 8 */
+	uint64_t gpa[6], val[6];
+};
+
+enum x86_xlate x86_mmu_translate_walk(const struct x86_mmu *, uint64_t gva, unsigned access,
+				      uint64_t *gpa, uint32_t *pf_error, struct x86_walk *w);
+
 /* Copy len bytes from guest-virtual gva (crossing pages as needed); returns
  * number of bytes copied before the first failure (so a short count means a
  * translation or read failure). */

@@ -338,10 +338,60 @@ TEST(many_exits)
 	vm_destroy(vm);
 }
 
+/*
+ * The same linear address, remapped by the guest to other code (a PTE
+ * rewrite, INVLPG): the IO exit reports the instruction the new page holds.
+ * An emulator that remembers how it last read the code at that address
+ * must notice the changed entry.
+ */
+#define REMAP_VA 0x600000ull
+#define REMAP_A	 0x100000ull
+#define REMAP_B	 0x101000ull
+
+GUEST_CODE(remap_guest,
+	".code64\n"
+	"movq $0x600000, %r12\n"
+	"movl $0x5a, %eax\n"
+	"invlpg (%r12)\n"
+	"call *%r12\n"
+	"outb %al, $0x30\n"
+	"invlpg (%r12)\n"
+	"call *%r12\n"
+	"hlt\n");
+GUEST_CODE(remap_a, ".code64\n" "outb %al, $0x21\n" "ret\n");
+GUEST_CODE(remap_b, ".code64\n" "outb %al, $0x22\n" "ret\n");
+
+TEST(remapped_code)
+{
+	struct vm *vm;
+	struct vcpu *vcpu = long_mode_vcpu(&vm, remap_guest_start, GUEST_SIZE(remap_guest));
+	struct hv_message msg;
+
+	GUEST_LOAD(vm, REMAP_A, remap_a);
+	GUEST_LOAD(vm, REMAP_B, remap_b);
+	vm_map_page(vm, REMAP_VA, REMAP_A, 0);
+	for (int round = 0; round < 2; round++) {
+		TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x21) & 0xff, 0x5a);
+		/* the VMM moves the page while the guest is stopped; the
+		 * guest's INVLPG follows */
+		TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x30) & 0xff, 0x5a);
+		vm_map_page(vm, REMAP_VA, REMAP_B, 0);
+		TEST_ASSERT_EQ(vcpu_expect_out(vcpu, 0x22) & 0xff, 0x5a);
+		TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_HALT);
+		/* again from the start, translated code and all */
+		vm_map_page(vm, REMAP_VA, REMAP_A, 0);
+		vcpu_set_reg(vcpu, HV_X64_REGISTER_RIP, CODE_GPA);
+	}
+	vm_destroy(vm);
+}
+
+/* clang-format off */
 TEST_MAIN(
 	TEST_ENTRY(out_forms),
 	TEST_ENTRY(in_forms),
 	TEST_ENTRY(real_mode_forms),
 	TEST_ENTRY(string_forms),
 	TEST_ENTRY(many_exits),
+	TEST_ENTRY(remapped_code),
 )
+/* clang-format on */

@@ -342,6 +342,49 @@ START_TEST(test_long)
 }
 END_TEST
 
+/* x86_mmu_translate_walk reports the entries it read, in walk order, with
+ * their values: 4 for a 4 KiB page, 3 for a 2 MiB one, 2 for 1 GiB, none
+ * without paging; nothing is reported when the walk fails. */
+START_TEST(test_walk_entries)
+{
+	struct x86_walk w;
+	uint64_t gpa;
+
+	setup_long();
+	ck_assert_int_eq(x86_mmu_translate_walk(&mmu, 0x1abc, 0, &gpa, NULL, &w), X86_XLATE_OK);
+	ck_assert_uint_eq(gpa, 0x11abc);
+	ck_assert_uint_eq(w.n, 4);
+	ck_assert_uint_eq(w.size, 8);
+	const uint64_t at[4] = { 0x1000, 0x2000, 0x3000, 0x4000 + 1 * 8 };
+	for (unsigned i = 0; i < 4; i++) {
+		ck_assert_uint_eq(w.gpa[i], at[i]);
+		ck_assert_uint_eq(w.val[i], get64(at[i]));
+	}
+	ck_assert_int_eq(x86_mmu_translate_walk(&mmu, 0x212345, 0, &gpa, NULL, &w), X86_XLATE_OK);
+	ck_assert_uint_eq(w.n, 3);
+	ck_assert_uint_eq(w.gpa[2], 0x3000 + 1 * 8);
+	ck_assert_int_eq(x86_mmu_translate_walk(&mmu, 0x4abcdef0ull, 0, &gpa, NULL, &w),
+			 X86_XLATE_OK);
+	ck_assert_uint_eq(w.n, 2);
+	ck_assert_uint_eq(w.val[1], get64(0x2000 + 1 * 8));
+	w.n = 99;
+	ck_assert_int_eq(x86_mmu_translate_walk(&mmu, 0x5000, 0, &gpa, NULL, &w),
+			 X86_XLATE_PAGE_NOT_PRESENT);
+	ck_assert_uint_eq(w.n, 99);
+
+	setup_legacy();
+	ck_assert_int_eq(x86_mmu_translate_walk(&mmu, 0x5123, 0, &gpa, NULL, &w), X86_XLATE_OK);
+	ck_assert_uint_eq(w.n, 2);
+	ck_assert_uint_eq(w.size, 4);
+	ck_assert_uint_eq(w.gpa[1], 0x2000 + 5 * 4);
+	ck_assert_uint_eq(w.val[1], get32(0x2000 + 5 * 4));
+
+	reset();
+	ck_assert_int_eq(x86_mmu_translate_walk(&mmu, 0x1234, 0, &gpa, NULL, &w), X86_XLATE_OK);
+	ck_assert_uint_eq(w.n, 0);
+}
+END_TEST
+
 START_TEST(test_long_ad)
 {
 	setup_long();
@@ -507,6 +550,7 @@ int main(void)
 	tcase_add_test(tc, test_legacy);
 	tcase_add_test(tc, test_pae);
 	tcase_add_test(tc, test_long);
+	tcase_add_test(tc, test_walk_entries);
 	tcase_add_test(tc, test_long_ad);
 	tcase_add_test(tc, test_la57);
 	tcase_add_test(tc, test_read_virt);
