@@ -156,18 +156,26 @@ TEST(mmap_offsets)
 	vm_destroy(vm);
 }
 
+/* A VP with a register page, stopped at rp_guest's first OUT. */
+static struct vcpu *at_first_out(struct vm **vm, struct hv_message *msg)
+{
+	struct vcpu *vcpu = need_regpage(vm, 0);
+
+	GUEST_LOAD(*vm, CODE_GPA, rp_guest);
+	vcpu_setup_long_mode(vcpu, CODE_GPA, STACK_TOP);
+	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, msg), HVMSG_X64_IO_PORT_INTERCEPT);
+	TEST_ASSERT_EQ(msg_hdr(msg)->rip, CODE_GPA + GUEST_OFF(rp_guest, rp_out1));
+	return vcpu;
+}
+
 TEST(dirty_bits)
 {
 	struct vm *vm;
-	struct vcpu *vcpu = need_regpage(&vm, 0);
-	struct hv_vp_register_page *rp = vcpu->regpage;
 	struct hv_message msg;
+	struct vcpu *vcpu = at_first_out(&vm, &msg);
+	struct hv_vp_register_page *rp = vcpu->regpage;
 	uint64_t rip1 = CODE_GPA + GUEST_OFF(rp_guest, rp_out1);
 
-	GUEST_LOAD(vm, CODE_GPA, rp_guest);
-	vcpu_setup_long_mode(vcpu, CODE_GPA, STACK_TOP);
-	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_IO_PORT_INTERCEPT);
-	TEST_ASSERT_EQ(msg_hdr(&msg)->rip, rip1);
 	/* after an exit the page is valid and current */
 	TEST_ASSERT_EQ(rp->isvalid, 1);
 	TEST_ASSERT_EQ(rp->rip, rip1);
@@ -198,14 +206,10 @@ TEST(dirty_bits)
 TEST(hypercall_writes_show_in_page)
 {
 	struct vm *vm;
-	struct vcpu *vcpu = need_regpage(&vm, 0);
-	struct hv_vp_register_page *rp = vcpu->regpage;
 	struct hv_message msg;
+	struct vcpu *vcpu = at_first_out(&vm, &msg);
+	struct hv_vp_register_page *rp = vcpu->regpage;
 	uint64_t rip1 = CODE_GPA + GUEST_OFF(rp_guest, rp_out1);
-
-	GUEST_LOAD(vm, CODE_GPA, rp_guest);
-	vcpu_setup_long_mode(vcpu, CODE_GPA, STACK_TOP);
-	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_IO_PORT_INTERCEPT);
 	uint64_t next = rip1 + msg_hdr(&msg)->instruction_length;
 
 	vcpu_set_reg(vcpu, HV_X64_REGISTER_RIP, next);
@@ -249,13 +253,10 @@ TEST(hypercall_writes_show_in_page)
 TEST(dirty_flags_and_segments)
 {
 	struct vm *vm;
-	struct vcpu *vcpu = need_regpage(&vm, 0);
-	struct hv_vp_register_page *rp = vcpu->regpage;
 	struct hv_message msg;
+	struct vcpu *vcpu = at_first_out(&vm, &msg);
+	struct hv_vp_register_page *rp = vcpu->regpage;
 
-	GUEST_LOAD(vm, CODE_GPA, rp_guest);
-	vcpu_setup_long_mode(vcpu, CODE_GPA, STACK_TOP);
-	TEST_ASSERT_EQ(vcpu_run_ok(vcpu, &msg), HVMSG_X64_IO_PORT_INTERCEPT);
 	rp->rflags = 0x2 | 0x1 | 0x40;	/* CF, ZF */
 	rp->fs.base = 0x123000;
 	rp->rip = msg_hdr(&msg)->rip + msg_hdr(&msg)->instruction_length;
