@@ -117,17 +117,8 @@ static uint16_t set_vp_registers(struct emu_partition *pt, uint16_t *reps, const
 			vp->shutdown = false;	/* the VMM resets the VP */
 	}
 	regs_commit(vp);
-	/* The register page always shows the stopped VP as it is: where only
-	 * registers it holds one-to-one were set (a VMM advancing RIP after
-	 * an exit), just those fields; else all of it (a 5.5 KiB snapshot). */
-	bool whole = st != HV_STATUS_SUCCESS;
-	for (uint16_t k = 0; k < done && !whole; k++)
-		whole = !regpage_holds(i->elements[k].name);
-	if (whole)
-		regpage_refresh(vp);
-	else
-		for (uint16_t k = 0; k < done; k++)
-			regpage_update(vp, i->elements[k].name);
+	/* The register page always shows the stopped VP as it is. */
+	regpage_after_set(vp, i->elements, done, st == HV_STATUS_SUCCESS);
 	engine_release(pt);
 	*reps = done;
 	return st;

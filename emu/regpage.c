@@ -41,18 +41,23 @@ static size_t field(uint32_t name)
 	return 0;
 }
 
-bool regpage_holds(uint32_t name)
+/* Where only registers the page holds one-to-one were set (a VMM
+ * advancing RIP after an exit), just those fields are rewritten; else all
+ * of it, from a 5.5 KiB snapshot. */
+void regpage_after_set(struct emu_vp *vp, const struct hv_register_assoc *set, unsigned n,
+		       bool complete)
 {
-	return field(name) != 0;
-}
-
-void regpage_update(struct emu_vp *vp, uint32_t name)
-{
-	size_t off = field(name);
 	union hv_register_value v;
 
-	if (off && regs_get(vp, name, &v) == HV_STATUS_SUCCESS)
-		memcpy((char *)vp->rp + off, &v.reg64, 8);
+	for (unsigned k = 0; k < n && complete; k++)
+		complete = field(set[k].name) != 0;
+	if (!complete) {
+		regpage_refresh(vp);
+		return;
+	}
+	for (unsigned k = 0; k < n; k++)
+		if (regs_get(vp, set[k].name, &v) == HV_STATUS_SUCCESS)
+			memcpy((char *)vp->rp + field(set[k].name), &v.reg64, 8);
 }
 
 /* raw: a snapshot of the loaded VP's engine state. */

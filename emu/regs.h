@@ -37,10 +37,10 @@ bool synth_reg_set(struct emu_vp *vp, uint32_t name, const union hv_register_val
 
 /* regpage.c */
 void regpage_refresh(struct emu_vp *vp);
-/* Whether the page holds register `name` as one field of its own (GPRs,
- * RIP, RFLAGS); regpage_update rewrites that field from the VP. */
-bool regpage_holds(uint32_t name);
-void regpage_update(struct emu_vp *vp, uint32_t name);
+/* After the n registers in set were written (complete: every one the
+ * caller asked for), the page shows them. */
+void regpage_after_set(struct emu_vp *vp, const struct hv_register_assoc *set, unsigned n,
+		       bool complete);
 void regpage_fill(struct emu_vp *vp, const void *raw);
 void regpage_apply_dirty(struct emu_vp *vp);
 

@@ -52,7 +52,7 @@ struct scanner {
 	uint64_t hooked_pc; /* ... which is the one at this address */
 	uc_context *ctx;
 	/* The engine's CPU state in place (rawenv_live), or NULL: then the
-	 * site hook saves ctx for the four registers its page walk needs. */
+	 * hooks read it from ctx, saved each time (scan_raw). */
 	const void *live;
 	struct code_tlb tlb; /* the site hook's code-page walks */
 	/* Resume addresses whose block was translated before a run with its
@@ -140,6 +140,16 @@ static bool sysret_faults(struct emu_vp *vp, const uint8_t *b, size_t n)
 	return true;
 }
 
+/* The engine's CPU state as the raw_get_* accessors read it: in place
+ * where rawenv_live found it, else a context saved now. */
+static const void *scan_raw(struct emu_partition *pt, struct scanner *s)
+{
+	if (s->live)
+		return s->live;
+	uc_context_save(pt->eng.uc, s->ctx);
+	return s->ctx;
+}
+
 static void site_cb(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 {
 	struct emu_partition *pt = opaque;
@@ -156,12 +166,7 @@ static void site_cb(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 		return;
 	}
 	struct scanner *s = pt->eng.scan;
-	const void *raw = s->live;
-	if (!raw) {
-		uc_context_save(uc, s->ctx);
-		raw = s->ctx;
-	}
-	struct x86_mmu m = vp_mmu_raw(pt, raw);
+	struct x86_mmu m = vp_mmu_raw(pt, scan_raw(pt, s));
 	size_t n = 15;
 	if (!code_tlb_read(&s->tlb, pt, &m, addr, b, n))
 		n = fetch_code(pt, &m, addr, b, n, false);
@@ -223,9 +228,9 @@ static void edge_cb(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *opaque)
 		if (cur->pc == s->hooked_pc)
 			return;
 	}
-	uc_context_save(uc, s->ctx);
-	struct x86_mmu m = vp_mmu_raw(pt, s->ctx);
-	enum x86_mode mode = vp_mode_raw(s->ctx);
+	const void *raw = scan_raw(pt, s);
+	struct x86_mmu m = vp_mmu_raw(pt, raw);
+	enum x86_mode mode = vp_mode_raw(raw);
 	size_t want = (size_t)cur->size + 15;
 	if (want > sizeof buf)
 		want = sizeof buf;
@@ -295,9 +300,9 @@ static void pretranslate(struct emu_partition *pt, struct scanner *s, uint64_t r
 
 	if (u64set_has(&s->pre, rip + 1))
 		return;
-	uc_context_save(pt->eng.uc, s->ctx);
-	struct x86_mmu m = vp_mmu_raw(pt, s->ctx);
-	enum x86_mode mode = vp_mode_raw(s->ctx);
+	const void *raw = scan_raw(pt, s);
+	struct x86_mmu m = vp_mmu_raw(pt, raw);
+	enum x86_mode mode = vp_mode_raw(raw);
 	if (fetch_code(pt, &m, rip, buf, sizeof buf, true) != sizeof buf)
 		return;
 	for (size_t off = 0; off < 4096;) {
